@@ -1,0 +1,114 @@
+"""The provider contract: what every streaming-service adapter offers. Read this before any adapter.
+
+A provider is one streaming catalogue (Spotify, Deezer, Apple Music). Each adapter module
+(`spotify.py`, `deezer.py`, `apple.py`) has the same shape:
+
+1. pure `build_*` functions that turn a `WorkQuery` or an id into request parameters;
+2. pure `parse_*` functions that turn a response body into `Candidate` / `Playlist` values;
+3. one class implementing `CatalogProvider` (and `PlaylistProvider` when credentials allow writes),
+   whose methods each make one call through the shared retry policy (`worker.providers.http`).
+
+Rules every adapter keeps (the contract test suite in `tests/providers/contract.py` checks them
+against the sandbox over real loopback HTTP):
+
+- Only `worker.errors.ProviderError` subclasses escape: `RateLimited`, `ProviderUnavailable`,
+  `AuthError`, `NotFound`, `PolicyError`. Never an httpx, requests or spotipy exception.
+- Service quirks stay inside the adapter: Deezer's errors inside HTTP 200, Spotify's `/items` paths and
+  search limit of 10, Apple's token signing and `globalId` links.
+- Optional abilities are declared in `capabilities`, never discovered by try/except. A provider built
+  without write credentials has `playlists = None`.
+- Every call counts itself in `calls` by kind (search, lookup, playlist_read, playlist_write, auth) so the
+  report can show how frugal a run was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol, runtime_checkable
+
+from worker.model import Candidate, Playlist, WorkQuery
+
+CALL_KINDS: tuple[str, ...] = ("search", "lookup", "playlist_read", "playlist_write", "auth")
+
+
+class WriteModel(Enum):
+    """How a service lets us change a playlist's contents."""
+
+    REPLACE = "replace"
+    """Spotify: the whole list can be replaced (and reordered) in chunks of 100."""
+    ADD_REMOVE = "add_remove"
+    """Deezer: tracks can be added and removed; order follows insertion."""
+    APPEND_ONLY = "append_only"
+    """Apple Music: tracks can only be appended; no remove, reorder, rename or delete."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider can do. Read by the planner; nothing probes for abilities at run time."""
+
+    write_model: WriteModel
+    isrc_in_search: bool
+    """True when search results carry the ISRC (Spotify, Apple); False when a lookup is needed (Deezer)."""
+    search_limit: int
+    """The most results one search call may return."""
+
+
+@runtime_checkable
+class PlaylistProvider(Protocol):
+    """Playlist operations; present only when the provider has write credentials."""
+
+    def get_playlist(self, playlist_id: str) -> Playlist:
+        """The playlist with its items in order. Raises `NotFound` when it does not exist."""
+        ...
+
+    def create_playlist(self, name: str, description: str, *, public: bool = True) -> Playlist:
+        """Create an empty playlist and return it (with its public `url` where the service gives one)."""
+        ...
+
+    def add_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
+        """Append tracks at the end, in the given order."""
+        ...
+
+    def remove_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
+        """Remove every occurrence of these tracks. `PolicyError` for `WriteModel.APPEND_ONLY`."""
+        ...
+
+    def replace_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
+        """Make the playlist exactly `track_ids`. Only for `WriteModel.REPLACE`; `PolicyError` otherwise."""
+        ...
+
+
+@runtime_checkable
+class CatalogProvider(Protocol):
+    """Catalogue search and lookups; every adapter implements this."""
+
+    name: str
+    capabilities: Capabilities
+    calls: Counter[str]
+    playlists: PlaylistProvider | None
+
+    def search_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        """Tracks for the query, best first as the service ranks them; at most `limit` (pages as needed)."""
+        ...
+
+    def search_albums(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        """Albums for the query (`Candidate.kind == "album"`), best first."""
+        ...
+
+    def lookup_isrc(self, isrc: str) -> list[Candidate]:
+        """Tracks carrying this ISRC (zero, one or several)."""
+        ...
+
+    def album_tracks(self, album_id: str) -> list[Candidate]:
+        """The album's tracks in disc and track order, with ISRC where the service gives it."""
+        ...
+
+    def read_playlist(self, link_id: str) -> Playlist:
+        """Read a playlist by the id found in a public link (for `check`); needs no write credentials.
+
+        Raises `NotFound` when the link is dead. `Playlist.playable_count` says how many tracks still play
+        in the configured market or storefront.
+        """
+        ...
