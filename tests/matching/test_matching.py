@@ -1,0 +1,425 @@
+"""Matching traps from real users' complaints (anchors §3), one table row each."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.matching.factories import album, cand, work
+from worker.config import MatchingSettings
+from worker.matching import (
+    artist_similarity,
+    choose,
+    normalize_title,
+    representative_tracks,
+    same_recording,
+    score_candidate,
+)
+from worker.model import Candidate, Work
+
+SETTINGS = MatchingSettings()
+
+QUEEN = work("Bohemian Rhapsody", "Queen", 1975)
+BLADE_RUNNER = work("Blade Runner", "Vangelis", 1982, "soundtrack")
+SWEET_CHILD = work("Sweet Child O' Mine", "Guns N' Roses", 1987)
+HOTEL = work("Hotel California", "Eagles", 1976)
+
+# (trap name, work, the recording the article means, the version it did not mean)
+TRAPS: list[tuple[str, Work, Candidate, Candidate]] = [
+    (
+        "karaoke",
+        QUEEN,
+        cand("Bohemian Rhapsody", "Queen", release_year=1975),
+        cand("Bohemian Rhapsody (Karaoke Version)", "Karaoke All Stars", release_year=2015),
+    ),
+    (
+        "in the style of",
+        QUEEN,
+        cand("Bohemian Rhapsody - Remastered 2011", "Queen", release_year=1975),
+        cand("Bohemian Rhapsody (In the Style of Queen)", "Ameritz Top Tracks", release_year=2012),
+    ),
+    (
+        "tribute orchestra",
+        BLADE_RUNNER,
+        album("Blade Runner (Original Motion Picture Soundtrack)", "Vangelis", release_year=1994),
+        cand(
+            'Main Theme (From "Blade Runner")',
+            "London Music Works",
+            album="Blade Runner: Music from the Film",
+            album_type="compilation",
+            release_year=2012,
+        ),
+    ),
+    (
+        "tribute orchestra, article without artist",
+        work("Blade Runner", None, 1982, "soundtrack"),
+        album("Blade Runner (Original Motion Picture Soundtrack)", "Vangelis", release_year=1982),
+        album("Blade Runner", "London Music Works", release_year=1982, album_type="compilation"),
+    ),
+    (
+        "lullaby",
+        SWEET_CHILD,
+        cand("Sweet Child O' Mine", "Guns N' Roses", release_year=1987),
+        cand("Sweet Child O' Mine", "Rockabye Baby!", album="Lullaby Renditions of Guns N' Roses"),
+    ),
+    (
+        "8-bit",
+        SWEET_CHILD,
+        cand("Sweet Child O' Mine", "Guns N' Roses", release_year=1987),
+        cand("Sweet Child O' Mine (8-Bit Version)", "8-Bit Arcade", release_year=2014),
+    ),
+    (
+        "cover by another artist",
+        work("Hallelujah", "Leonard Cohen", 1984),
+        cand("Hallelujah", "Leonard Cohen", release_year=1984),
+        cand("Hallelujah", "Jeff Buckley", release_year=1994),
+    ),
+    (
+        "live",
+        HOTEL,
+        cand("Hotel California - 2013 Remaster", "Eagles", release_year=1976),
+        cand("Hotel California - Live", "Eagles", release_year=1994, album="Hell Freezes Over"),
+    ),
+    (
+        "piano version",
+        HOTEL,
+        cand("Hotel California", "Eagles", release_year=1976),
+        cand("Hotel California (Piano Version)", "Eagles", release_year=2019, album_type="single"),
+    ),
+    (
+        "sped up",
+        HOTEL,
+        cand("Hotel California", "Eagles", release_year=1976),
+        cand("Hotel California (Sped Up)", "Eagles", release_year=2023, album_type="single"),
+    ),
+    (
+        "remaster against the original",
+        work("Bridge over Troubled Water", "Simon & Garfunkel", 1970, "album"),
+        album("Bridge over Troubled Water", "Simon & Garfunkel", release_year=1970),
+        album(
+            "Bridge over Troubled Water (40th Anniversary Edition)", "Simon & Garfunkel", release_year=2011
+        ),
+    ),
+    (
+        "King Kong 1933 vs 2005",
+        work("King Kong", None, 1933, "soundtrack"),
+        album("King Kong (Original Motion Picture Soundtrack)", "Max Steiner", release_year=1933),
+        album("King Kong (Original Motion Picture Soundtrack)", "James Newton Howard", release_year=2005),
+    ),
+    (
+        "Godzilla 1954 vs 1998",
+        work("Godzilla", "Akira Ifukube", 1954, "soundtrack"),
+        album("Godzilla (Original Motion Picture Soundtrack)", "Akira Ifukube", release_year=1954),
+        album("Godzilla: The Album", "Various Artists", release_year=1998, album_type="compilation"),
+    ),
+    (
+        "composer among several credits",
+        work("Star Wars", "John Williams", 1977, "soundtrack"),
+        album(
+            "Star Wars (Original Motion Picture Soundtrack)",
+            "John Williams",
+            "London Symphony Orchestra",
+            release_year=1977,
+        ),
+        album("Star Wars: A Musical Journey", "The City of Prague Philharmonic Orchestra", release_year=2016),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "the_work", "meant", "trap"), TRAPS, ids=[row[0] for row in TRAPS])
+def test_the_meant_recording_wins_over_the_trap(name: str, the_work: Work, meant: Candidate, trap: Candidate):
+    match = choose(the_work, [trap, meant], SETTINGS)
+
+    assert match.status == "matched", match.parts
+    assert match.candidate == meant
+    assert match.ranked[0][0] == meant
+
+
+NEVER_ALONE = [row for row in TRAPS if row[0] != "remaster against the original"]
+
+
+@pytest.mark.parametrize(("name", "the_work", "meant", "trap"), NEVER_ALONE, ids=[r[0] for r in NEVER_ALONE])
+def test_the_trap_alone_is_not_a_match(name: str, the_work: Work, meant: Candidate, trap: Candidate):
+    match = choose(the_work, [trap], SETTINGS)
+
+    assert match.status == "not_found"
+    assert match.candidate is None
+    assert match.parts is not None
+    assert match.parts.reasons
+
+
+@pytest.mark.parametrize(
+    ("trap", "reason"),
+    [
+        (cand("Bohemian Rhapsody (Karaoke Version)", "Queen"), "karaoke version"),
+        (cand("Bohemian Rhapsody - Live Aid", "Queen"), "live recording"),
+        (cand("Bohemian Rhapsody (Live at Wembley)", "Queen"), "live recording"),
+        (cand("Bohemian Rhapsody (Remix)", "Queen"), "remix"),
+        (cand("Bohemian Rhapsody - Acoustic", "Queen"), "acoustic version"),
+        (cand("Bohemian Rhapsody - Slowed + Reverb", "Queen"), "sped up / slowed version"),
+        (cand("Bohemian Rhapsody (Instrumental)", "Queen"), "instrumental version"),
+        (cand("Bohemian Rhapsody", "Queen", album="A Tribute to Queen"), "tribute recording"),
+        (cand("Bohemian Rhapsody", "Rockabye Baby!"), "lullaby version"),
+    ],
+)
+def test_each_unwanted_version_is_penalised_and_explained(trap: Candidate, reason: str):
+    parts = score_candidate(QUEEN, trap)
+
+    assert parts.penalty > 0
+    assert reason in parts.reasons
+
+
+@pytest.mark.parametrize(
+    ("the_work", "candidate"),
+    [
+        (work("Live and Let Die", "Wings", 1973), cand("Live and Let Die", "Wings", release_year=1973)),
+        (
+            work("Live at Leeds", "The Who", 1970, "album"),
+            album("Live at Leeds", "The Who", release_year=1970),
+        ),
+        (
+            work("Blue Monday (Remix)", "New Order", 1988),
+            cand("Blue Monday '88 (Remix)", "New Order", release_year=1988),
+        ),
+    ],
+)
+def test_a_work_that_is_itself_live_or_a_remix_is_not_penalised(the_work: Work, candidate: Candidate):
+    parts = score_candidate(the_work, candidate)
+
+    assert parts.penalty == 0
+    assert choose(the_work, [candidate], SETTINGS).status == "matched"
+
+
+def test_a_later_remaster_still_matches_when_it_is_the_only_recording():
+    the_work = work("Bridge over Troubled Water", "Simon & Garfunkel", 1970, "album")
+    remaster = album("Bridge over Troubled Water (Remastered)", "Simon & Garfunkel", release_year=2011)
+
+    match = choose(the_work, [remaster], SETTINGS)
+
+    assert match.status == "matched"
+    assert match.parts is not None
+    assert "year 2011 vs 1970" in match.parts.reasons
+
+
+@pytest.mark.parametrize(
+    ("artist", "credits"),
+    [
+        ("Björk", ("Bjork",)),
+        ("Bjork", ("Björk",)),
+        ("Rolling Stones", ("The Rolling Stones",)),
+        ("The Rolling Stones", ("Rolling Stones, The",)),
+        ("Simon and Garfunkel", ("Simon & Garfunkel",)),
+        ("Ennio Morricone", ("Yo-Yo Ma", "Roma Sinfonietta", "Ennio Morricone")),
+        ("Hans Zimmer", ("Hans Zimmer & Lisa Gerrard",)),
+    ],
+)
+def test_artist_spellings_and_joint_credits_agree(artist: str, credits: tuple[str, ...]):
+    assert artist_similarity(artist, credits) >= 0.95
+
+
+def test_artist_similarity_separates_different_people():
+    assert artist_similarity("Max Steiner", ("James Newton Howard",)) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("title", "normal"),
+    [
+        ("Blade Runner (Original Motion Picture Soundtrack)", "blade runner"),
+        ("Here Comes the Sun - Remastered 2009", "here comes the sun"),
+        ("Abbey Road (Super Deluxe Edition)", "abbey road"),
+        ('Main Theme (From "Blade Runner")', "main theme"),
+        ("Love Me feat. Someone Else", "love me"),
+        ("Blade Runner OST", "blade runner"),
+        ("Jóga", "joga"),
+        ("Hotel California - Live", "hotel california live"),
+        ("Live and Let Die", "live and let die"),
+        ("Soundtrack", "soundtrack"),
+    ],
+)
+def test_normalize_title_strips_edition_noise_but_keeps_versions(title: str, normal: str):
+    assert normalize_title(title) == normal
+
+
+def test_accents_and_soundtrack_suffix_do_not_cost_a_match():
+    the_work = work("Jóga", "Björk", 1997)
+    candidate = cand("Joga", "Bjork", release_year=1997)
+
+    assert score_candidate(the_work, candidate).total == 1.0
+
+
+def test_an_unplayable_recording_never_matches():
+    the_work = work("Blade Runner", "Vangelis", 1982, "soundtrack")
+    locked = album("Blade Runner", "Vangelis", release_year=1982, playable=False)
+
+    match = choose(the_work, [locked], SETTINGS)
+
+    assert match.status == "not_found"
+    assert "not playable in this market" in match.ranked[0][1].reasons
+
+
+def test_a_playable_edition_wins_over_a_better_unplayable_one():
+    the_work = work("Blade Runner", "Vangelis", 1982, "soundtrack")
+    locked = album("Blade Runner", "Vangelis", release_year=1982, playable=False)
+    reissue = album("Blade Runner (25th Anniversary Edition)", "Vangelis", release_year=2007)
+
+    match = choose(the_work, [locked, reissue], SETTINGS)
+
+    assert match.candidate == reissue
+
+
+def test_two_artists_fitting_equally_are_ambiguous_without_an_artist_in_the_article():
+    the_work = work("Yesterday", None, 1965)
+    beatles = cand("Yesterday", "The Beatles", release_year=1965, isrc="GBAYE0601477")
+    cover = cand("Yesterday", "Matt Monro", release_year=1965, isrc="GBAYE6500123")
+
+    match = choose(the_work, [beatles, cover], SETTINGS)
+
+    assert match.status == "ambiguous"
+    assert match.candidate is None
+    assert {pair[0] for pair in match.ranked} == {beatles, cover}
+
+
+def test_editions_of_one_recording_are_not_rivals():
+    the_work = work("Yesterday", "The Beatles", 1965)
+    original = cand("Yesterday", "The Beatles", release_year=1965, isrc="GBAYE0601477")
+    remaster = cand("Yesterday - Remastered 2009", "The Beatles", release_year=1965, isrc="GBAYE0900001")
+    same_isrc = cand("Yesterday (Mono)", "The Beatles", release_year=1965, isrc="GBAYE0601477")
+
+    match = choose(the_work, [original, remaster, same_isrc], SETTINGS)
+
+    assert match.status == "matched"
+
+
+def test_a_close_different_recording_makes_it_ambiguous():
+    the_work = work("Heroes", "David Bowie", 1977)
+    single = cand("Heroes", "David Bowie", release_year=1977, album_type="single")
+    german = cand("Helden", "David Bowie", release_year=1977)
+    german_parts = score_candidate(the_work, german)
+    close = MatchingSettings(ambiguous_gap=1.0 - german_parts.total)
+
+    assert choose(the_work, [single, german], close).status == "ambiguous"
+    assert choose(the_work, [single, german], SETTINGS).status == "matched"
+
+
+def test_weak_candidates_are_not_found_even_when_search_returned_some():
+    the_work = work("Tubular Bells", "Mike Oldfield", 1973, "album")
+    unrelated = [album("Bells of Tubular", "The Bell Choir", release_year=2001), cand("Tubes", "Tube")]
+
+    match = choose(the_work, unrelated, SETTINGS)
+
+    assert match.status == "not_found"
+    assert match.candidate is None
+    assert match.score < SETTINGS.accept
+
+
+def test_no_candidates_is_not_found_with_no_parts():
+    match = choose(work("Anything"), [], SETTINGS)
+
+    assert (match.status, match.parts, match.ranked, match.score) == ("not_found", None, (), 0.0)
+
+
+def test_ranked_keeps_the_best_five_best_first():
+    the_work = work("Yesterday", "The Beatles", 1965)
+    many = [cand("Yesterday", "The Beatles", release_year=1965 + 2 * n) for n in range(8)]
+
+    match = choose(the_work, list(reversed(many)), SETTINGS)
+
+    totals = [parts.total for _, parts in match.ranked]
+    assert len(totals) == 5
+    assert totals == sorted(totals, reverse=True)
+    assert match.ranked[0][0] == many[0]
+
+
+# --- representative tracks ----------------------------------------------------------------------------
+
+KONG = work("King Kong", "Max Steiner", 1933, "soundtrack")
+
+
+def track(number: int | None, title: str, **fields: object) -> Candidate:
+    return cand(title, "Max Steiner", album="King Kong", track_number=number, **fields)
+
+
+SCORE_TRACKS = [
+    track(3, "Love Theme"),
+    track(1, "Prologue"),
+    track(4, "King Kong Rampage"),
+    track(2, "Main Title"),
+    track(5, "Finale"),
+]
+
+
+@pytest.mark.parametrize(
+    ("tracks", "policy", "count", "expected"),
+    [
+        (SCORE_TRACKS, ["theme", "opening"], 1, ["Main Title"]),
+        (SCORE_TRACKS, ["theme", "opening"], 3, ["Main Title", "Love Theme", "King Kong Rampage"]),
+        (
+            SCORE_TRACKS,
+            ["theme", "opening"],
+            5,
+            ["Main Title", "Love Theme", "King Kong Rampage", "Prologue", "Finale"],
+        ),
+        (SCORE_TRACKS, ["opening"], 2, ["Prologue", "Main Title"]),
+        ([track(2, "Dance"), track(1, "Overture")], ["theme", "opening"], 1, ["Overture"]),
+        ([track(1, "Main Title", playable=False), track(2, "Escape")], ["theme", "opening"], 1, ["Escape"]),
+        ([track(None, "B"), track(None, "A")], ["opening"], 1, ["B"]),
+        ([], ["theme", "opening"], 1, []),
+    ],
+)
+def test_representative_tracks_follow_the_policy(
+    tracks: list[Candidate], policy: list[str], count: int, expected: list[str]
+):
+    assert [t.title for t in representative_tracks(KONG, tracks, policy, count)] == expected
+
+
+# --- cross-service identity ---------------------------------------------------------------------------
+
+
+def deezer(title: str, **fields: object) -> Candidate:
+    return cand(title, "Vangelis", service="deezer", **fields)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (
+            cand("Tears in Rain", "Vangelis", isrc="GBX1", duration_ms=180_000),
+            deezer("Tears in Rain", isrc="GBX1", duration_ms=181_500),
+            True,
+        ),
+        (
+            cand("Tears in Rain", "Vangelis", isrc="GBX1", duration_ms=180_000),
+            deezer("Tears in Rain", isrc="GBX1", duration_ms=190_000),
+            False,
+        ),
+        (
+            cand("Tears in Rain", "Vangelis", isrc="GBX1", duration_ms=180_000),
+            deezer("Tears in Rain", isrc="GBX2", duration_ms=180_000),
+            False,
+        ),
+        (
+            cand("Tears in Rain", "Vangelis", isrc="GBX1", duration_ms=180_000),
+            deezer("Tears in Rain - Remastered", duration_ms=180_000),
+            True,
+        ),
+        (
+            cand("Tears in Rain", "Vangelis", isrc="GBX1", duration_ms=180_000),
+            deezer("Love Theme", isrc="GBX1", duration_ms=180_000),
+            False,
+        ),
+        (
+            cand("Tears in Rain", "Vangelis", isrc="GBX1"),
+            deezer("Tears in Rain", isrc="GBX1", duration_ms=180_000),
+            False,
+        ),
+    ],
+    ids=[
+        "isrc and duration agree",
+        "isrc equal, 10 s off",
+        "isrc differs",
+        "one side without isrc",
+        "titles differ",
+        "duration unknown",
+    ],
+)
+def test_same_recording(a: Candidate, b: Candidate, same: bool):
+    assert same_recording(a, b, tolerance_s=3.0) is same

@@ -1,0 +1,387 @@
+"""Pure matching: score a service's candidates against a work and decide matched, ambiguous or not found.
+
+No I/O here. Adapters produce `Candidate` values, this module scores them, and the sync acts on the `Match`.
+
+How a candidate is scored (`score_candidate`)
+---------------------------------------------
+Four parts in 0..1, combined as a weighted mean over the parts the work can inform, minus penalties:
+
+============  ======  ====================================================================================
+part          weight  what it measures
+============  ======  ====================================================================================
+title         3       rapidfuzz ratio of the titles after `normalize_title` (edition noise removed). For an
+                      album or soundtrack the candidate's album title counts; for a song its track title.
+artist        3       best ratio between the work's artist and ANY credited artist (composers are often
+                      one credit among several); "The X" = "X", "&" = "and", accents folded. Left out of
+                      the total when the article names no artist.
+year          1       1 for the work's year (or the year after, for late-year films); a later release
+                      loses 1/20 per year (remasters, compilations, reissues), an earlier one 1/5 per year
+                      (it cannot be the recording of a later work). Left out when the article gives no year;
+                      weighted 3 when the article names no artist, because the year then stands in for
+                      the artist as evidence of *which* "King Kong" or "Godzilla" is meant.
+album_type    1       albums and soundtracks prefer `album` over `single` and `compilation`; songs accept
+                      `album` and `single` and mildly avoid `compilation`.
+============  ======  ====================================================================================
+
+The weights follow beets' autotagger (artist 3, title 3, year 1, media 1; anchors §2.7): title and artist
+carry the decision, year and release type separate editions. Normalising by the weights present (also
+beets) lets a work without artist or year still reach the threshold on what it has.
+
+Penalties (anchors §2.6 spotDL's "forbidden words", §3.1 users' top complaint) are subtracted for versions
+the article did not mean: karaoke, "in the style of", tribute, lullaby, 8-bit, piano, instrumental, live,
+remix, acoustic, sped up / slowed, cover, known re-recording orchestras, and a track by another artist
+whose title says `(From "Film")`. A descriptor found in the work's own title is not penalised (a work
+called "Live at Leeds" may be live). An unplayable candidate gets the full penalty and never matches.
+
+How a work is decided (`choose`)
+--------------------------------
+``matched`` when the best total reaches ``settings.accept`` and the runner-up that is a *different*
+recording (not the same ISRC, not another edition of the same title by the same artist) trails by more
+than ``settings.ambiguous_gap``; ``ambiguous`` when that runner-up is too close (beets' recommendation
+gap, anchors §2.7): reported for review, never added; ``not_found`` otherwise. There is no fallback to
+the first search result ("false positives are worse than false negatives", anchors §2.5 Spotter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from worker.config import MatchingSettings
+from worker.model import Candidate, Work, fold
+
+WEIGHTS: dict[str, float] = {"title": 3.0, "artist": 3.0, "year": 1.0, "album_type": 1.0}
+YEAR_WEIGHT_WITHOUT_ARTIST = 3.0
+RANKED_KEPT = 5
+"""How many candidates a `Match` keeps for review reports."""
+LATER_YEAR_SPAN = 20.0
+EARLIER_YEAR_SPAN = 5.0
+OTHER_ARTIST_BELOW = 0.5
+"""An artist similarity under this counts as "by another artist" (a cover or re-recording)."""
+OTHER_ARTIST_PENALTY = 0.2
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """The explained score of one candidate. Parts are 0..1; `penalty` (0..1) is subtracted from the mean.
+
+    A part the work cannot inform (no artist, no year) is reported as 1.0 and left out of `total`;
+    `reasons` says so.
+    """
+
+    title: float
+    artist: float
+    year: float
+    album_type: float
+    penalty: float
+    total: float
+    reasons: tuple[str, ...]
+
+
+MatchStatus = Literal["matched", "ambiguous", "not_found"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The decision for one work on one service."""
+
+    work: Work
+    status: MatchStatus
+    candidate: Candidate | None
+    """The chosen candidate; only set when `status == "matched"`."""
+    parts: ScoreParts | None
+    """Parts of the chosen candidate, or of the best one when none was chosen; None without candidates."""
+    ranked: tuple[tuple[Candidate, ScoreParts], ...]
+    """The top candidates, best first, for review reports."""
+
+    @property
+    def score(self) -> float:
+        return self.parts.total if self.parts else 0.0
+
+
+# --- title and artist normalisation -------------------------------------------------------------------
+
+_EDITION_WORDS = (
+    r"soundtrack|motion picture|original score|\bost\b|music from|remaster(?:ed)?|deluxe|edition|expanded|"
+    r"anniversary|bonus tracks?|\bmono\b|\bstereo\b|\bfrom\b|\bfeat\b|\bft\b|featuring"
+)
+_EDITION_BRACKETS = re.compile(rf"\s*[\(\[][^\)\]]*(?:{_EDITION_WORDS})[^\)\]]*[\)\]]", re.IGNORECASE)
+_EDITION_DASH = re.compile(rf"\s+[-–—:]\s+[^-–—]*(?:{_EDITION_WORDS}).*$", re.IGNORECASE)
+_FEATURING = re.compile(r"\s+(?:feat\.?|ft\.|featuring)\s.*$", re.IGNORECASE)
+_TRAILING_OST = re.compile(
+    r"\s+(?:\(|-\s+)?(?:original\s+)?(?:motion picture\s+)?(?:soundtrack|ost)\)?$", re.I
+)
+
+
+def normalize_title(title: str) -> str:
+    """Comparison form of a title: edition noise removed, then `fold`ed.
+
+    Removes "(Original Motion Picture Soundtrack)", "- Remastered 2011", "(Deluxe Edition)",
+    '(From "X")', "feat. …" and a trailing "OST". Version descriptors such as "Live" or "Remix" stay:
+    they name a different recording. Falls back to the folded full title when stripping leaves nothing.
+    """
+    stripped = _EDITION_BRACKETS.sub("", title)
+    stripped = _EDITION_DASH.sub("", stripped)
+    stripped = _FEATURING.sub("", stripped)
+    stripped = _TRAILING_OST.sub("", stripped)
+    return fold(stripped) or fold(title)
+
+
+def _artist_key(name: str) -> str:
+    folded = fold(name.replace("&", " and "))
+    folded = re.sub(r"^(.*) the$", r"the \1", folded)
+    return folded.removeprefix("the ")
+
+
+def _credit_names(artists: Iterable[str]) -> list[str]:
+    names: list[str] = []
+    for artist in artists:
+        names.append(artist)
+        names += [part for part in re.split(r"\s*(?:,|&|;|/| x | and )\s*", artist) if part]
+    if names:
+        names.append(", ".join(artists))
+    return names
+
+
+def _similarity(a: str, b: str) -> float:
+    return max(fuzz.ratio(a, b), 0.9 * fuzz.token_set_ratio(a, b)) / 100.0
+
+
+def artist_similarity(artist: str, credits: Sequence[str]) -> float:
+    """Best similarity between `artist` and any credited artist (or part of a joint credit), 0..1."""
+    wanted = _artist_key(artist)
+    return max((_similarity(wanted, _artist_key(name)) for name in _credit_names(credits)), default=0.0)
+
+
+# --- the four parts -----------------------------------------------------------------------------------
+
+
+def _candidate_titles(work: Work, candidate: Candidate) -> list[str]:
+    if candidate.kind == "album":
+        return [candidate.title]
+    if work.kind in ("album", "soundtrack"):
+        return [candidate.album] if candidate.album else [candidate.title]
+    if work.kind == "song":
+        return [candidate.title]
+    return [candidate.title, *([candidate.album] if candidate.album else [])]
+
+
+def title_similarity(work: Work, candidate: Candidate) -> float:
+    wanted = normalize_title(work.title)
+    return max(
+        fuzz.ratio(wanted, normalize_title(title)) / 100.0 for title in _candidate_titles(work, candidate)
+    )
+
+
+def year_closeness(work_year: int, release_year: int | None) -> float:
+    """1.0 for the same year or the next; later releases fade over 20 years, earlier ones over 5."""
+    if release_year is None:
+        return 0.5
+    gap = release_year - work_year
+    if gap in (0, 1):
+        return 1.0
+    if gap > 1:
+        return max(0.0, 1.0 - (gap - 1) / LATER_YEAR_SPAN)
+    return max(0.0, 1.0 - -gap / EARLIER_YEAR_SPAN)
+
+
+_ALBUM_TYPE_FIT = {
+    "album": {"album": 1.0, "single": 0.5, "ep": 0.5, "compilation": 0.4},
+    "song": {"album": 1.0, "single": 1.0, "ep": 1.0, "compilation": 0.6},
+}
+
+
+def album_type_fit(work: Work, candidate: Candidate) -> float:
+    table = _ALBUM_TYPE_FIT["album" if work.kind in ("album", "soundtrack") else "song"]
+    if candidate.album_type is None:
+        return 0.7
+    return table.get(candidate.album_type.lower(), 0.7)
+
+
+# --- penalties ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Version:
+    reason: str
+    pattern: re.Pattern[str]
+    weight: float
+
+
+_VERSIONS: tuple[_Version, ...] = tuple(
+    _Version(reason, re.compile(pattern, re.IGNORECASE), weight)
+    for reason, pattern, weight in (
+        ("karaoke version", r"\bkaraoke\b", 0.6),
+        ('"in the style of" version', r"in the style of|originally performed by|made famous by", 0.6),
+        ("tribute recording", r"\btribute\b", 0.5),
+        ("lullaby version", r"\blullab(?:y|ies)\b|rockabye baby", 0.6),
+        ("8-bit version", r"\b8[- ]?bit\b|chiptune", 0.5),
+        ("piano version", r"\bpiano (?:version|cover|rendition|tribute|solo)\b|\bpiano guys\b", 0.4),
+        ("instrumental version", r"\binstrumental\b", 0.3),
+        ("live recording", r"[\(\[-]\s*live\b|\blive (?:at|in|from|on|version|recording)\b", 0.35),
+        ("remix", r"\bremix(?:ed|es)?\b|\brmx\b", 0.35),
+        ("acoustic version", r"\bacoustic\b", 0.3),
+        ("sped up / slowed version", r"\bsped[- ]up\b|\bslowed\b|\bnightcore\b|\breverb\b", 0.5),
+        ("cover version", r"\bcover(?:ed)?\b", 0.5),
+    )
+)
+
+_RE_RECORDING_ARTISTS = re.compile(
+    r"london music works|city of prague philharmonic|movie sounds unlimited|hollywood studio orchestra|"
+    r"soundtrack wonder band|vitamin string quartet|piano tribute players|karaoke|tribute|lullaby",
+    re.IGNORECASE,
+)
+_FROM_FILM = re.compile(r"[\(\[-]\s*from\s+(?:the\s+)?[\"“'«]|theme from\b", re.IGNORECASE)
+
+
+def _version_penalties(work: Work, candidate: Candidate) -> list[tuple[str, float]]:
+    text = " | ".join(part for part in (candidate.title, candidate.album, *candidate.artists) if part)
+    return [
+        (version.reason, version.weight)
+        for version in _VERSIONS
+        if version.pattern.search(text) and not version.pattern.search(work.title)
+    ]
+
+
+def _other_artist_penalties(
+    work: Work, candidate: Candidate, artist: float | None
+) -> list[tuple[str, float]]:
+    if artist is not None and artist >= OTHER_ARTIST_BELOW:
+        return []
+    found: list[tuple[str, float]] = []
+    credit = ", ".join(candidate.artists) or "unknown artist"
+    if artist is not None:
+        found.append((f"by {credit}, not {work.artist}", OTHER_ARTIST_PENALTY))
+    if _RE_RECORDING_ARTISTS.search(credit):
+        found.append((f"re-recording by {credit}", 0.5))
+    elif _FROM_FILM.search(candidate.title):
+        found.append((f'"from the film" re-recording by {credit}', 0.4))
+    return found
+
+
+# --- scoring ------------------------------------------------------------------------------------------
+
+
+def score_candidate(work: Work, candidate: Candidate) -> ScoreParts:
+    """Score one candidate against the work; see the module docstring for weights and penalties."""
+    reasons: list[str] = []
+    parts = {"title": title_similarity(work, candidate), "album_type": album_type_fit(work, candidate)}
+    artist = artist_similarity(work.artist, candidate.artists) if work.artist else None
+    if artist is None:
+        reasons.append("no artist in the article: artist not scored")
+    else:
+        parts["artist"] = artist
+    if work.year is None:
+        reasons.append("no year in the article: year not scored")
+    else:
+        parts["year"] = year_closeness(work.year, candidate.release_year)
+        if parts["year"] < 1.0:
+            reasons.append(f"year {candidate.release_year or 'unknown'} vs {work.year}")
+    if parts["album_type"] < 1.0:
+        reasons.append(f"album type {candidate.album_type or 'unknown'}")
+    penalties = _version_penalties(work, candidate) + _other_artist_penalties(work, candidate, artist)
+    if not candidate.playable:
+        penalties.append(("not playable in this market", 1.0))
+    reasons += [reason for reason, _ in penalties]
+    penalty = min(1.0, sum(weight for _, weight in penalties))
+    weights = WEIGHTS if artist is not None else {**WEIGHTS, "year": YEAR_WEIGHT_WITHOUT_ARTIST}
+    mean = sum(weights[name] * value for name, value in parts.items()) / sum(weights[name] for name in parts)
+    return ScoreParts(
+        title=round(parts["title"], 4),
+        artist=round(parts.get("artist", 1.0), 4),
+        year=round(parts.get("year", 1.0), 4),
+        album_type=round(parts["album_type"], 4),
+        penalty=round(penalty, 4),
+        total=round(max(0.0, mean - penalty), 4),
+        reasons=tuple(reasons),
+    )
+
+
+# --- deciding -----------------------------------------------------------------------------------------
+
+
+def _same_edition_family(a: Candidate, b: Candidate) -> bool:
+    """True when `b` is the same recording as `a` or only another edition of it (same title, same artist)."""
+    if a.isrc and b.isrc and a.isrc == b.isrc:
+        return True
+    shared_artist = {_artist_key(x) for x in a.artists} & {_artist_key(x) for x in b.artists}
+    return bool(shared_artist) and normalize_title(a.title) == normalize_title(b.title)
+
+
+def choose(work: Work, candidates: Sequence[Candidate], settings: MatchingSettings) -> Match:
+    """Decide which candidate, if any, is the work. Never falls back to the first result."""
+    scored = sorted(
+        ((candidate, score_candidate(work, candidate)) for candidate in candidates),
+        key=lambda pair: pair[1].total,
+        reverse=True,
+    )
+    ranked = tuple(scored[:RANKED_KEPT])
+    if not scored:
+        return Match(work, "not_found", None, None, ())
+    best, best_parts = scored[0]
+    if not best.playable or best_parts.total < settings.accept:
+        return Match(work, "not_found", None, best_parts, ranked)
+    rivals = [parts.total for candidate, parts in scored[1:] if not _same_edition_family(best, candidate)]
+    if rivals and best_parts.total - rivals[0] <= settings.ambiguous_gap:
+        return Match(work, "ambiguous", None, best_parts, ranked)
+    return Match(work, "matched", best, best_parts, ranked)
+
+
+# --- album tracks and cross-service identity ----------------------------------------------------------
+
+
+def _album_order(tracks: Sequence[Candidate]) -> list[Candidate]:
+    indexed = list(enumerate(tracks))
+    indexed.sort(key=lambda pair: (pair[1].track_number is None, pair[1].track_number or 0, pair[0]))
+    return [track for _, track in indexed]
+
+
+def _theme_rank(work: Work, track: Candidate) -> int | None:
+    """0 for a main title, 1 for a theme, 2 for a track named after the film/album; None otherwise."""
+    title = fold(track.title)
+    if "main title" in title:
+        return 0
+    if re.search(r"\btheme\b", title):
+        return 1
+    names = {normalize_title(work.title), *([normalize_title(track.album)] if track.album else [])}
+    if any(name and re.search(rf"\b{re.escape(name)}\b", title) for name in names):
+        return 2
+    return None
+
+
+def representative_tracks(
+    work: Work, album_tracks: Sequence[Candidate], policy: Sequence[str], count: int
+) -> list[Candidate]:
+    """Pick `count` playable tracks to stand for an album or soundtrack, following `policy` in order.
+
+    "theme": the main title, then a theme, then a track named after the film or album.
+    "opening": the album's tracks from the first, in track order (so it also fills up to `count`).
+    """
+    ordered = _album_order([track for track in album_tracks if track.playable])
+    picks: list[Candidate] = []
+    for rule in policy:
+        pool = _theme_tracks(work, ordered) if rule == "theme" else ordered
+        picks += [track for track in pool if track not in picks]
+    return picks[:count]
+
+
+def _theme_tracks(work: Work, ordered: Sequence[Candidate]) -> list[Candidate]:
+    ranks = [(_theme_rank(work, track), position, track) for position, track in enumerate(ordered)]
+    themed = [(rank, position, track) for rank, position, track in ranks if rank is not None]
+    return [track for _, _, track in sorted(themed, key=lambda item: (item[0], item[1]))]
+
+
+def same_recording(a: Candidate, b: Candidate, tolerance_s: float) -> bool:
+    """Cross-service identity: ISRCs equal (when both have one), durations known and within `tolerance_s`,
+    and titles equal after `normalize_title`. Unknown durations cannot confirm identity, so give False."""
+    if a.isrc and b.isrc and a.isrc.upper() != b.isrc.upper():
+        return False
+    if a.duration_ms is None or b.duration_ms is None:
+        return False
+    if abs(a.duration_ms - b.duration_ms) > tolerance_s * 1000:
+        return False
+    return normalize_title(a.title) == normalize_title(b.title)
