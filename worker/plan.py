@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from worker.articles.frontmatter import MISSING, get_key
 from worker.config import LinkSettings
 from worker.links import parse_link
 from worker.model import Playlist
@@ -182,22 +183,6 @@ class FrontmatterPlan:
     notes: tuple[str, ...]
 
 
-class _Missing:
-    """The value of a dotted key that is not there (a parent that is not a mapping counts as not there)."""
-
-
-_MISSING = _Missing()
-
-
-def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = data
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
-
-
 def _can_create(data: Mapping[str, Any], dotted: str) -> bool:
     """True when every existing parent of `dotted` is a mapping, so the key can be added."""
     node: Any = data
@@ -234,7 +219,7 @@ def plan_frontmatter(
         if key is None:
             notes.append(_no_key_note(links, service))
             continue
-        existing = _lookup(data, key)
+        existing = get_key(data, key)
         change, note = _decide_link(
             service, existing, link, owned_links.get(service), adopt=adopt, force=force
         )
@@ -254,7 +239,7 @@ def link_key(data: Mapping[str, Any], links: LinkSettings, service: str) -> str 
     """
     setting = links.for_service(service)
     for key in setting.keys:
-        if _lookup(data, key) is not _MISSING:
+        if get_key(data, key) is not MISSING:
             return key
     if setting.create is not None and _can_create(data, setting.create):
         return setting.create
@@ -284,7 +269,7 @@ def _decide_link(
 
 
 def _is_empty(value: Any) -> bool:
-    return value is _MISSING or value is None or (isinstance(value, str) and not value.strip())
+    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
 
 
 def _same_playlist(service: str, existing: Any, other: str) -> bool:
@@ -307,10 +292,10 @@ def _plan_playable(
     notes: list[str],
 ) -> None:
     key = links.playable_key
-    existing = _lookup(data, key)
-    if existing is _MISSING and not links.create_playable:
+    existing = get_key(data, key)
+    if existing is MISSING and not links.create_playable:
         return
-    if existing is _MISSING and not _can_create(data, key):
+    if existing is MISSING and not _can_create(data, key):
         notes.append(f"cannot add {key}: its parent is not a mapping")
         return
     if not (isinstance(existing, bool) and existing == playable):

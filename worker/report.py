@@ -249,6 +249,7 @@ def render_text(report: RunReport, console: Console) -> None:
     _render_review(report.articles, console)
     _render_notes(report.articles, console)
     _render_diffs(report.articles, console)
+    console.print()
     console.print(_calls_table(report.api_calls))
     console.print(Text(summary(report)))
 
