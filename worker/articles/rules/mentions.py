@@ -57,7 +57,8 @@ _NOT_WORK_BEFORE = re.compile(
     r"\b(?:magazine|zine|newspaper|journal|book|novel|label|club)\s+$", re.IGNORECASE
 )
 _NOT_WORK_LAST = frozenset(
-    fold(w) for w in ["Festival", "Club", "Tour", "Awards", "Records", "Studio", "Studios", "Magazine", "Live"]
+    fold(w)
+    for w in ["Festival", "Club", "Tour", "Awards", "Records", "Studio", "Studios", "Magazine", "Live"]
 )
 _QUOTE = re.compile(r"„([^“”\n]+)[“”]|“([^”\n]+)”|\"([^\"\n]+)\"|«\s*([^»\n]+?)\s*»|‘([^’\n]+)’")
 _TITLE_YEAR = re.compile(
