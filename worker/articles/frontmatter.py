@@ -93,7 +93,7 @@ def read_article(path: Path, root: Path, *, max_bytes: int = 5_000_000) -> Artic
         raw=raw,
         data=data,
         body=layout.text[layout.body_start :],
-        body_start_line=_line_of(layout.text, layout.body_start),
+        body_start_line=_line_of(layout.text, layout.yaml_end) + 1,
     )
 
 
@@ -300,7 +300,7 @@ def _apply_change(path: Path, segment: str, dotted: str, value: Value, newline: 
     for depth, part in enumerate(parts):
         pair = _find(node, part)
         if pair is None:
-            return _insert_keys(path, segment, node, parts[depth:], value, newline), value
+            return _insert_keys(path, segment, node, dotted, parts[depth:], value, newline), value
         key_node, value_node = pair
         if depth == len(parts) - 1:
             return _replace_value(path, segment, dotted, key_node, value_node, value, _is_flow(node))
@@ -369,13 +369,19 @@ def _trim_trailing_space(segment: str, start: int, end: int) -> int:
 
 
 def _insert_keys(
-    path: Path, segment: str, parent: MappingNode | None, parts: list[str], value: Value, newline: str
+    path: Path,
+    segment: str,
+    parent: MappingNode | None,
+    dotted: str,
+    parts: list[str],
+    value: Value,
+    newline: str,
 ) -> str:
     """Add `parts` (missing parents, then the key) as new lines at the end of the `parent` mapping."""
     if _is_flow(parent):
         raise ArticleError(
             path,
-            f"cannot add {'.'.join(parts)}: its parent mapping is written in flow style ({{...}}); "
+            f"cannot add {dotted}: its parent mapping is written in flow style ({{...}}); "
             "add the key by hand",
         )
     indent = 0 if parent is None else parent.value[0][0].start_mark.column
