@@ -12,8 +12,9 @@ part          weight  what it measures
 title         3       rapidfuzz ratio of the titles after `normalize_title` (edition noise removed). For an
                       album or soundtrack the candidate's album title counts; for a song its track title.
 artist        3       best ratio between the work's artist and ANY credited artist (composers are often
-                      one credit among several); "The X" = "X", "&" = "and", accents folded. Left out of
-                      the total when the article names no artist.
+                      one credit among several); "The X" = "X", "&" = "and", accents folded; a name of two
+                      words or more inside a longer credit ("The Dave Brubeck Quartet") counts 0.9. Left out
+                      of the total when the article names no artist.
 year          1       1 for the work's year (or the year after, for late-year films); a later release
                       loses 1/20 per year (remasters, compilations, reissues), an earlier one 1/5 per year
                       (it cannot be the recording of a later work). Left out when the article gives no year;
@@ -148,7 +149,12 @@ def _credit_names(artists: Iterable[str]) -> list[str]:
 
 
 def _similarity(a: str, b: str) -> float:
-    return max(fuzz.ratio(a, b), 0.9 * fuzz.token_set_ratio(a, b)) / 100.0
+    """Edit-distance ratio; a name of two or more words found whole inside the other ("Dave Brubeck" in
+    "The Dave Brubeck Quartet") also counts, at 0.9. One word is not enough ("Queen" in "Queen Latifah")."""
+    ratio = fuzz.ratio(a, b)
+    if min(len(a.split()), len(b.split())) >= 2:
+        ratio = max(ratio, 0.9 * fuzz.token_set_ratio(a, b))
+    return ratio / 100.0
 
 
 def artist_similarity(artist: str, credits: Sequence[str]) -> float:
@@ -190,8 +196,8 @@ def year_closeness(work_year: int, release_year: int | None) -> float:
 
 
 _ALBUM_TYPE_FIT = {
-    "album": {"album": 1.0, "single": 0.5, "ep": 0.5, "compilation": 0.4},
-    "song": {"album": 1.0, "single": 1.0, "ep": 1.0, "compilation": 0.6},
+    "album": {"album": 1.0, "single": 0.5, "ep": 0.5, "compilation": 0.4, "compile": 0.4},
+    "song": {"album": 1.0, "single": 1.0, "ep": 1.0, "compilation": 0.6, "compile": 0.6},
 }
 
 
@@ -268,9 +274,29 @@ def _other_artist_penalties(
 
 def score_candidate(work: Work, candidate: Candidate) -> ScoreParts:
     """Score one candidate against the work; see the module docstring for weights and penalties."""
+    artist = artist_similarity(work.artist, candidate.artists) if work.artist else None
+    parts, reasons = _parts(work, candidate, artist)
+    penalties = _version_penalties(work, candidate) + _other_artist_penalties(work, candidate, artist)
+    if not candidate.playable:
+        penalties.append(("not playable in this market", 1.0))
+    penalty = min(1.0, sum(weight for _, weight in penalties))
+    weights = WEIGHTS if artist is not None else {**WEIGHTS, "year": YEAR_WEIGHT_WITHOUT_ARTIST}
+    mean = sum(weights[name] * value for name, value in parts.items()) / sum(weights[name] for name in parts)
+    return ScoreParts(
+        title=round(parts["title"], 4),
+        artist=round(parts.get("artist", 1.0), 4),
+        year=round(parts.get("year", 1.0), 4),
+        album_type=round(parts["album_type"], 4),
+        penalty=round(penalty, 4),
+        total=round(max(0.0, mean - penalty), 4),
+        reasons=tuple(reasons + [reason for reason, _ in penalties]),
+    )
+
+
+def _parts(work: Work, candidate: Candidate, artist: float | None) -> tuple[dict[str, float], list[str]]:
+    """The parts the work can inform, and reasons for those that fall short."""
     reasons: list[str] = []
     parts = {"title": title_similarity(work, candidate), "album_type": album_type_fit(work, candidate)}
-    artist = artist_similarity(work.artist, candidate.artists) if work.artist else None
     if artist is None:
         reasons.append("no artist in the article: artist not scored")
     else:
@@ -283,22 +309,7 @@ def score_candidate(work: Work, candidate: Candidate) -> ScoreParts:
             reasons.append(f"year {candidate.release_year or 'unknown'} vs {work.year}")
     if parts["album_type"] < 1.0:
         reasons.append(f"album type {candidate.album_type or 'unknown'}")
-    penalties = _version_penalties(work, candidate) + _other_artist_penalties(work, candidate, artist)
-    if not candidate.playable:
-        penalties.append(("not playable in this market", 1.0))
-    reasons += [reason for reason, _ in penalties]
-    penalty = min(1.0, sum(weight for _, weight in penalties))
-    weights = WEIGHTS if artist is not None else {**WEIGHTS, "year": YEAR_WEIGHT_WITHOUT_ARTIST}
-    mean = sum(weights[name] * value for name, value in parts.items()) / sum(weights[name] for name in parts)
-    return ScoreParts(
-        title=round(parts["title"], 4),
-        artist=round(parts.get("artist", 1.0), 4),
-        year=round(parts.get("year", 1.0), 4),
-        album_type=round(parts["album_type"], 4),
-        penalty=round(penalty, 4),
-        total=round(max(0.0, mean - penalty), 4),
-        reasons=tuple(reasons),
-    )
+    return parts, reasons
 
 
 # --- deciding -----------------------------------------------------------------------------------------

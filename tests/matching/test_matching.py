@@ -216,8 +216,18 @@ def test_artist_spellings_and_joint_credits_agree(artist: str, credits: tuple[st
     assert artist_similarity(artist, credits) >= 0.95
 
 
-def test_artist_similarity_separates_different_people():
-    assert artist_similarity("Max Steiner", ("James Newton Howard",)) < 0.5
+@pytest.mark.parametrize(
+    ("artist", "credits", "low", "high"),
+    [
+        ("Max Steiner", ("James Newton Howard",), 0.0, 0.5),
+        ("Queen", ("Queen Latifah",), 0.0, 0.7),
+        ("Dave Brubeck", ("The Dave Brubeck Quartet",), 0.85, 0.95),
+    ],
+)
+def test_artist_similarity_separates_different_people(
+    artist: str, credits: tuple[str, ...], low: float, high: float
+):
+    assert low <= artist_similarity(artist, credits) < high
 
 
 @pytest.mark.parametrize(
