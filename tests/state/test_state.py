@@ -267,3 +267,27 @@ def test_a_file_that_is_not_a_database_is_refused_with_advice(tmp_path: Path):
     with pytest.raises(ConfigError, match="Cannot use the state file") as raised:
         State.open(path)
     assert "state.path" in raised.value.hint
+
+
+def test_several_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path):
+    path = tmp_path / "state.db"
+    opened: list[State] = []
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            opened.append(State.open(path))
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    opened[0].start_run(NOW, "sync")
+    assert all(len(state.recent_runs()) == 1 for state in opened)
+    for state in opened:
+        state.close()
