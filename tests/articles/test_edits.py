@@ -44,10 +44,13 @@ def test_booleans_and_none(tmp_path: Path) -> None:
     assert new == "---\nflag: true\nquoted: \"\"\nsingle: ''\nplain: null\n---\n"
 
 
-def test_none_over_an_empty_string_is_no_change(tmp_path: Path) -> None:
-    article = reread(b'---\nlink: ""\n---\n', tmp_path)
+def test_none_over_an_empty_string_or_an_absent_key_is_no_change(tmp_path: Path) -> None:
+    article = reread(b'---\nlink: ""\ncategory: decade\n---\n', tmp_path)
 
-    assert render_changes(article, {"link": None}) is article.raw
+    assert (
+        render_changes(article, {"link": None, "other": None, "category.spotifyPlaylist": None})
+        is article.raw
+    )
 
 
 def test_an_empty_value_gets_the_new_value_after_its_colon(tmp_path: Path) -> None:

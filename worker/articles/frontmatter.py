@@ -267,7 +267,7 @@ def render_changes(article: Article, changes: Mapping[str, Value]) -> bytes:
     A quoted value stays quoted in the same style; a plain one stays plain when the new value can be
     written plain, otherwise it is double-quoted. True/False are written `true`/`false`. None clears a
     value: `""` when the old value was a quoted string (the site's convention for "no playlist"), `null`
-    otherwise. A missing key is added as a line at the end of its parent mapping; missing parents are
+    otherwise; an absent key stays absent. A missing key is added as a line at the end of its parent mapping; missing parents are
     created at the end of the frontmatter.
     """
     pending = {key: value for key, value in changes.items() if not _holds(get_key(article.data, key), value)}
@@ -285,9 +285,9 @@ def render_changes(article: Article, changes: Mapping[str, Value]) -> bytes:
 
 
 def _holds(current: Any, value: Value) -> bool:
-    """Whether `current` (parsed frontmatter) already says `value`. None and "" both mean "no value"."""
+    """Whether `current` (parsed frontmatter) already says `value`. None, "" and absent mean "no value"."""
     if value is None:
-        return current is None or (isinstance(current, str) and current == "")
+        return current is None or current is MISSING or (isinstance(current, str) and current == "")
     if isinstance(value, bool):
         return isinstance(current, bool) and current == value
     return isinstance(current, str) and str(current) == value
