@@ -267,8 +267,8 @@ def render_changes(article: Article, changes: Mapping[str, Value]) -> bytes:
     A quoted value stays quoted in the same style; a plain one stays plain when the new value can be
     written plain, otherwise it is double-quoted. True/False are written `true`/`false`. None clears a
     value: `""` when the old value was a quoted string (the site's convention for "no playlist"), `null`
-    otherwise; an absent key stays absent. A missing key is added as a line at the end of its parent mapping; missing parents are
-    created at the end of the frontmatter.
+    otherwise; an absent key stays absent. A missing key is added as a line at the end of its parent
+    mapping; missing parents are created at the end of the frontmatter.
     """
     pending = {key: value for key, value in changes.items() if not _holds(get_key(article.data, key), value)}
     if not pending:
