@@ -297,22 +297,22 @@ def _apply_change(path: Path, segment: str, dotted: str, value: Value, newline: 
     """Set one dotted key in the frontmatter text; returns the new text and the value a re-parse must find."""
     node: MappingNode | None = _yaml_loader().compose(segment)
     parts = dotted.split(".")
-    for depth, part in enumerate(parts):
+    for depth, part in enumerate(parts[:-1]):
         pair = _find(node, part)
         if pair is None:
             return _insert_keys(path, segment, node, dotted, parts[depth:], value, newline), value
-        key_node, value_node = pair
-        if depth == len(parts) - 1:
-            return _replace_value(path, segment, dotted, key_node, value_node, value, _is_flow(node))
-        if not isinstance(value_node, MappingNode):
+        if not isinstance(pair[1], MappingNode):
             parent = ".".join(parts[: depth + 1])
             raise ArticleError(
                 path,
-                f"cannot set {dotted}: {parent} holds {_describe_node(value_node)}, not a mapping of keys; "
+                f"cannot set {dotted}: {parent} holds {_describe_node(pair[1])}, not a mapping of keys; "
                 f"rename that key or choose another link key in the settings (links.*.keys)",
             )
-        node = value_node
-    raise AssertionError("unreachable: the loop returns on the last part")
+        node = pair[1]
+    pair = _find(node, parts[-1])
+    if pair is None:
+        return _insert_keys(path, segment, node, dotted, parts[-1:], value, newline), value
+    return _replace_value(path, segment, dotted, pair[0], pair[1], value, _is_flow(node))
 
 
 def _find(mapping: MappingNode | None, key: str) -> tuple[Node, Node] | None:
