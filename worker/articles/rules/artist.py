@@ -20,6 +20,8 @@ _PRONOUN = re.compile(
     re.IGNORECASE,
 )
 _MAX_POSSESSIVE_GAP = 90
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+_MEMBER_OF = re.compile(r"^\s+of\s+(?:the\s+)?$")
 _GUEST = re.compile(r"\b(?:featuring|feat\.|ft\.)\s*$", re.IGNORECASE)
 
 
@@ -75,7 +77,10 @@ def possessive_before(work: Mention, context: Context) -> Attribution | None:
 
 def nearest_in_sentence(work: Mention, context: Context) -> Attribution | None:
     """The closest artist in the same sentence; one named before the title wins a near tie."""
-    artists = [p for p in context.sentence_people(work) if _may_credit(work, p, context.paragraph.text)]
+    people = context.sentence_people(work)
+    artists = [
+        p for p in people if _may_credit(work, p, context.paragraph.text) and not _band_of(p, people, context)
+    ]
     if not artists:
         return None
 
@@ -107,18 +112,27 @@ def _opens_sentence(paragraph: Paragraph, mention: Mention) -> bool:
     return not paragraph.text[start : mention.start].strip(' \n"“‘(')
 
 
+def _band_of(person: Mention, people: Sequence[Mention], context: Context) -> bool:
+    """The band in "**Guru** of **Gang Starr**": the member named first is the one credited."""
+    text = context.paragraph.text
+    return any(
+        other.end <= person.start and _MEMBER_OF.match(text[other.end : person.start]) for other in people
+    )
+
+
 def _may_credit(work: Mention, person: Mention, text: str) -> bool:
     """Whether a person in the work's sentence can be its artist by proximity alone.
 
     Not when a parenthesis separates them ("_A_ (with songs by X) and _B_", "_A_ … (notably from X)"),
-    not for a guest ("featuring X on vocals"), and not for names only seen as "Name’s" elsewhere.
+    not for a guest ("featuring X on vocals"), and not for unknown names only seen as "Name’s".
     """
     if person.role != "artist" or person.source == "possessive":
         return False
     if person.end <= work.start:
         return text[person.end : work.start].count(")") <= text[person.end : work.start].count("(")
     gap = text[work.end : person.start]
-    if ")" in gap or ("(" in gap and not gap.lstrip().startswith("(")):
+    unclosed = _PARENTHETICAL.sub("", gap)
+    if ")" in unclosed or ("(" in unclosed and not unclosed.lstrip().startswith("(")):
         return False
     return person.possessive or not _GUEST.search(gap)
 

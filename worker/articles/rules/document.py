@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 SpanKind = Literal["bold", "italic"]
 
@@ -104,14 +105,14 @@ def _component_closes(line: str, name: str) -> bool:
     return stripped.endswith("/>") or f"</{name}>" in line or (stripped.endswith(">") and "<" not in line)
 
 
-def _paragraph(children: list[object], first_line: int, heading: bool) -> Paragraph:
+def _paragraph(children: Sequence[Token], first_line: int, heading: bool) -> Paragraph:
     parts: list[str] = []
     length = 0
     line_starts = [0]
     open_spans: list[tuple[SpanKind, int]] = []
     spans: list[Span] = []
     for child in children:
-        kind, content = getattr(child, "type", ""), getattr(child, "content", "")
+        kind, content = child.type, child.content
         if kind in ("text", "code_inline"):
             parts.append(content)
             length += len(content)
