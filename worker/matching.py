@@ -132,7 +132,8 @@ def normalize_title(title: str) -> str:
     return fold(stripped) or fold(title)
 
 
-def _artist_key(name: str) -> str:
+def artist_key(name: str) -> str:
+    """Comparison form of an artist name: folded, "&" read as "and", "X, The" and "The X" read as "X"."""
     folded = fold(name.replace("&", " and "))
     folded = re.sub(r"^(.*) the$", r"the \1", folded)
     return folded.removeprefix("the ")
@@ -159,8 +160,8 @@ def _similarity(a: str, b: str) -> float:
 
 def artist_similarity(artist: str, credits: Sequence[str]) -> float:
     """Best similarity between `artist` and any credited artist (or part of a joint credit), 0..1."""
-    wanted = _artist_key(artist)
-    return max((_similarity(wanted, _artist_key(name)) for name in _credit_names(credits)), default=0.0)
+    wanted = artist_key(artist)
+    return max((_similarity(wanted, artist_key(name)) for name in _credit_names(credits)), default=0.0)
 
 
 # --- the four parts -----------------------------------------------------------------------------------
@@ -319,7 +320,7 @@ def _same_edition_family(a: Candidate, b: Candidate) -> bool:
     """True when `b` is the same recording as `a` or only another edition of it (same title, same artist)."""
     if a.isrc and b.isrc and a.isrc == b.isrc:
         return True
-    shared_artist = {_artist_key(x) for x in a.artists} & {_artist_key(x) for x in b.artists}
+    shared_artist = {artist_key(x) for x in a.artists} & {artist_key(x) for x in b.artists}
     return bool(shared_artist) and normalize_title(a.title) == normalize_title(b.title)
 
 

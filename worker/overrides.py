@@ -31,6 +31,7 @@ from ruamel.yaml.error import YAMLError
 
 from worker.config import Service
 from worker.errors import ConfigError
+from worker.matching import artist_key
 from worker.model import Work, fold
 
 HINT = "Fix each entry listed above; the format is described at the top of config/overrides.yaml."
@@ -63,7 +64,7 @@ class Override:
         return (
             self.affects(rel_path)
             and fold(self.title) == fold(work.title)
-            and (self.artist is None or _artist_key(self.artist) == _artist_key(work.artist or ""))
+            and (self.artist is None or artist_key(self.artist) == artist_key(work.artist or ""))
             and (self.year is None or self.year == work.year)
         )
 
@@ -113,10 +114,6 @@ def _combine(entries: Iterable[Override]) -> WorkOverride:
             not_on.add(service)
             pins.pop(service, None)
     return WorkOverride(exclude=exclude, pins=pins, not_on=frozenset(not_on))
-
-
-def _artist_key(name: str) -> str:
-    return fold(name.replace("&", " and ")).removeprefix("the ")
 
 
 # --- loading ------------------------------------------------------------------------------------------

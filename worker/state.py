@@ -319,16 +319,9 @@ class State:
 
     def get_playlist(self, rel_path: str, service: str) -> PlaylistRecord | None:
         row = self._one(
-            "SELECT playlist_id, url, track_ids, created_at, updated_at, status FROM playlists "
-            "WHERE rel_path=? AND service=?",
-            (rel_path, service),
+            f"SELECT {_PLAYLIST_COLUMNS} FROM playlists WHERE rel_path=? AND service=?", (rel_path, service)
         )
-        if row is None:
-            return None
-        playlist_id, url, track_ids, created_at, updated_at, status = row
-        return PlaylistRecord(
-            rel_path, service, playlist_id, url, tuple(json.loads(track_ids)), created_at, updated_at, status
-        )
+        return _playlist(row) if row else None
 
     def put_playlist(
         self,
@@ -345,13 +338,15 @@ class State:
             previous = self.get_playlist(rel_path, service)
             created = previous.created_at if previous and previous.playlist_id == playlist_id else now
             self._write(
-                "INSERT OR REPLACE INTO playlists VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO playlists ({_PLAYLIST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (rel_path, service, playlist_id, url, json.dumps(list(track_ids)), created, now, status),
             )
 
     def all_playlists(self) -> list[PlaylistRecord]:
-        rows = self._all("SELECT rel_path, service FROM playlists ORDER BY rel_path, service", ())
-        return [record for rel_path, service in rows if (record := self.get_playlist(rel_path, service))]
+        return [
+            _playlist(row)
+            for row in self._all(f"SELECT {_PLAYLIST_COLUMNS} FROM playlists ORDER BY rel_path, service", ())
+        ]
 
     def retire_playlist(self, rel_path: str, service: str, playlist_id: str, reason: str, now: float) -> None:
         """List an old playlist for deletion by hand (the worker never deletes playlists)."""
@@ -361,7 +356,11 @@ class State:
         )
 
     def retired_playlists(self) -> list[RetiredPlaylist]:
-        rows = self._all("SELECT * FROM retired_playlists ORDER BY retired_at, rel_path, service", ())
+        rows = self._all(
+            "SELECT rel_path, service, playlist_id, reason, retired_at FROM retired_playlists "
+            "ORDER BY retired_at, rel_path, service",
+            (),
+        )
         return [RetiredPlaylist(*row) for row in rows]
 
     # --- run history -----------------------------------------------------------------------------------
@@ -417,6 +416,16 @@ def migrate(db: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> i
             db.execute(statement)
         db.execute(f"PRAGMA user_version = {number}")
     return len(migrations)
+
+
+_PLAYLIST_COLUMNS = "rel_path, service, playlist_id, url, track_ids, created_at, updated_at, status"
+
+
+def _playlist(row: Sequence[Any]) -> PlaylistRecord:
+    rel_path, service, playlist_id, url, track_ids, created_at, updated_at, status = row
+    return PlaylistRecord(
+        rel_path, service, playlist_id, url, tuple(json.loads(track_ids)), created_at, updated_at, status
+    )
 
 
 def _statements(script: str) -> list[str]:
