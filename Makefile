@@ -25,7 +25,7 @@ test: $(STAMP)
 check: lint typecheck test
 
 demo: $(STAMP)
-	$(VENV)/bin/playlist-worker sync --sandbox --demo
+	$(VENV)/bin/playlist-worker demo
 
 bench: $(STAMP)
 	$(PY) bench/run.py --quick

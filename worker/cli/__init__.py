@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "sync": "worker.cli.sync:sync",
     "check": "worker.cli.check:check",
     "sandbox": "worker.cli.sandbox:sandbox",
+    "demo": "worker.cli.demo:demo",
     "auth": "worker.cli.auth:auth",
     "schedule": "worker.cli.schedule:schedule",
     "status": "worker.cli.status:status",

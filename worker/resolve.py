@@ -1,0 +1,181 @@
+"""Resolve one work to recordings on every service: pins, cache, primary search, then ISRC elsewhere.
+
+The primary service (settings.services.primary) is searched and scored; the tracks it picks carry ISRCs, and
+every other service is asked for the *same recording* by ISRC, confirmed by duration and title
+(`matching.same_recording`). Only when the ISRC is missing or disagrees does another service get a scored
+search of its own. Each result says how it was found: pin, cache, search or isrc.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from worker.config import Settings
+from worker.matching import Match, ScoreParts, choose, representative_tracks, same_recording
+from worker.model import Candidate, Work, WorkQuery
+from worker.overrides import WorkOverride
+from worker.providers.base import CatalogProvider
+from worker.state import State
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["matched", "ambiguous", "not_found", "not_on_service"]
+FoundBy = Literal["search", "isrc", "pin", "cache"]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one work becomes on one service."""
+
+    work: Work
+    outcome: Outcome
+    tracks: tuple[Candidate, ...] = ()
+    score: float = 0.0
+    found_by: FoundBy = "search"
+    ranked: tuple[tuple[Candidate, ScoreParts], ...] = ()
+
+
+class Resolver:
+    """Resolves works for one run. Network comes in as `providers`, time as `now` (epoch seconds)."""
+
+    def __init__(
+        self,
+        providers: Mapping[str, CatalogProvider],
+        state: State,
+        settings: Settings,
+        now: float,
+        *,
+        refresh: bool = False,
+    ) -> None:
+        self.providers = providers
+        self.state = state
+        self.settings = settings
+        self.now = now
+        self.refresh = refresh
+
+    @property
+    def order(self) -> list[str]:
+        """Services in resolution order: the primary first, when it takes part in this run."""
+        primary = self.settings.services.primary
+        return sorted(self.providers, key=lambda name: (name != primary, name))
+
+    def resolve(self, work: Work, override: WorkOverride) -> dict[str, Resolution]:
+        results: dict[str, Resolution] = {}
+        anchor: Resolution | None = None
+        for service in self.order:
+            result = self._resolve_on(service, work, override, anchor)
+            results[service] = result
+            if anchor is None and result.outcome == "matched" and result.found_by != "pin":
+                anchor = result
+        return results
+
+    def _resolve_on(
+        self, service: str, work: Work, override: WorkOverride, anchor: Resolution | None
+    ) -> Resolution:
+        if service in override.not_on:
+            return Resolution(work, "not_on_service")
+        if service in override.pins:
+            return Resolution(
+                work, "matched", (pinned_candidate(service, override.pins[service]),), 1.0, "pin"
+            )
+        cached = None if self.refresh else self._cached(service, work)
+        if cached is not None:
+            return cached
+        result = self._by_isrc(service, work, anchor) if anchor else None
+        if result is None:
+            result = self._by_search(service, work)
+        self._remember(service, result)
+        return result
+
+    def _cached(self, service: str, work: Work) -> Resolution | None:
+        hit = self.state.get_match(service, work.key)
+        if hit is not None:
+            return Resolution(work, "matched", hit.tracks, hit.score, "cache")
+        if self.state.due_for_retry(service, work.key, self.now):
+            return None
+        negative = self.state.get_negative(service, work.key)
+        return Resolution(work, negative.status) if negative else None
+
+    def _by_isrc(self, service: str, work: Work, anchor: Resolution) -> Resolution | None:
+        provider = self.providers[service]
+        found: list[Candidate] = []
+        for source in anchor.tracks:
+            if not source.isrc:
+                return None
+            same = [c for c in provider.lookup_isrc(source.isrc) if self._same(source, c)]
+            if not same:
+                return None
+            found.append(same[0])
+        return Resolution(work, "matched", tuple(found), anchor.score, "isrc")
+
+    def _same(self, source: Candidate, other: Candidate) -> bool:
+        return other.playable and same_recording(source, other, self.settings.matching.duration_tolerance_s)
+
+    def _by_search(self, service: str, work: Work) -> Resolution:
+        provider = self.providers[service]
+        limit = provider.capabilities.search_limit
+        query = WorkQuery.for_work(work)
+        candidates: list[Candidate] = []
+        if work.kind in ("song", "work"):
+            candidates += provider.search_tracks(query, limit=limit)
+        if work.kind in ("album", "soundtrack", "work"):
+            candidates += provider.search_albums(query, limit=limit)
+        match = choose(work, candidates, self.settings.matching)
+        if match.status != "matched" or match.candidate is None:
+            return Resolution(work, match.status, ranked=match.ranked, score=match.score)
+        tracks = self._tracks_for(provider, work, match)
+        if not tracks:
+            return Resolution(work, "not_found", ranked=match.ranked)
+        return Resolution(work, "matched", tuple(tracks), match.score, "search", match.ranked)
+
+    def _tracks_for(self, provider: CatalogProvider, work: Work, match: Match) -> list[Candidate]:
+        chosen = match.candidate
+        assert chosen is not None
+        if chosen.kind == "track":
+            return [chosen]
+        album_tracks = [t for t in provider.album_tracks(chosen.id) if t.playable]
+        picked = representative_tracks(
+            work,
+            album_tracks,
+            self.settings.playlists.representative,
+            self.settings.playlists.tracks_per_work,
+        )
+        return [with_album_year(track, chosen) for track in picked]
+
+    def _remember(self, service: str, result: Resolution) -> None:
+        if result.outcome == "matched":
+            self.state.put_match(
+                service, result.work.key, result.tracks, result.score, result.found_by, self.now
+            )
+        elif result.outcome in ("not_found", "ambiguous"):
+            self.state.put_negative(
+                service, result.work.key, result.outcome, self.now, self.settings.matching
+            )
+
+
+def with_album_year(track: Candidate, album: Candidate) -> Candidate:
+    """Album-track listings often lack the album's year and type; carry them over from the chosen album."""
+    return replace(
+        track,
+        release_year=track.release_year or album.release_year,
+        album=track.album or album.title,
+        album_type=track.album_type or album.album_type,
+    )
+
+
+def pinned_candidate(service: str, track_id: str) -> Candidate:
+    """A pinned recording, known only by id (no lookup call is spent on it)."""
+    uri = f"spotify:track:{track_id}" if service == "spotify" else track_id
+    return Candidate(service=service, id=track_id, uri=uri, url="", title="(pinned)", artists=())
+
+
+def wanted_track_ids(resolutions: Sequence[Resolution]) -> list[str]:
+    """Playlist order = first mention in the article; a track wanted twice appears once."""
+    seen: dict[str, None] = {}
+    for resolution in resolutions:
+        for track in resolution.tracks:
+            seen.setdefault(track.id, None)
+    return list(seen)
