@@ -78,9 +78,12 @@ def _clause_start(paragraph: Paragraph, mention: Mention) -> int:
 def merge_mentions(works: list[Work]) -> list[Work]:
     """One work per title and artist: a later mention fills a missing artist or year, never the evidence."""
     merged: list[Work] = []
+    by_title: dict[str, list[int]] = {}
     for work in works:
-        index = next((i for i, seen in enumerate(merged) if _same_work(seen, work)), None)
+        same_title = by_title.setdefault(_title_key(work.title), [])
+        index = next((i for i in same_title if _compatible(merged[i], work)), None)
         if index is None:
+            same_title.append(len(merged))
             merged.append(work)
         else:
             merged[index] = _fill(merged[index], work)
@@ -88,13 +91,11 @@ def merge_mentions(works: list[Work]) -> list[Work]:
 
 
 def _title_key(title: str) -> str:
-    folded = fold(title)
-    return folded.removeprefix("the ")
+    return fold(title).removeprefix("the ")
 
 
-def _same_work(seen: Work, new: Work) -> bool:
-    if _title_key(seen.title) != _title_key(new.title):
-        return False
+def _compatible(seen: Work, new: Work) -> bool:
+    """Same title already; the artists and years do not contradict each other."""
     artists_agree = seen.artist is None or new.artist is None or fold(seen.artist) == fold(new.artist)
     years_agree = seen.year is None or new.year is None or seen.year == new.year
     return artists_agree and years_agree

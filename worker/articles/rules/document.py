@@ -136,7 +136,7 @@ def _sentences(text: str, spans: list[Span]) -> tuple[tuple[int, int], ...]:
     for match in _SENTENCE_END.finditer(text):
         cut = match.end()
         inside_span = any(span.start < match.start() < span.end for span in spans)
-        if not inside_span and not _ABBREVIATION.search(text[: match.start() + 1]):
+        if not inside_span and not _ABBREVIATION.search(text[max(match.start() - 8, 0) : match.start() + 1]):
             bounds.append(cut)
     bounds.append(len(text) + 1)
     return tuple((start, end) for start, end in _pairs(bounds) if start < end)

@@ -143,12 +143,10 @@ def _plain_people(paragraph: Paragraph, roster: Roster, taken: list[tuple[int, i
 def _plain_name_hits(paragraph: Paragraph, roster: Roster) -> list[tuple[int, int, str, Source]]:
     text = paragraph.text
     hits: list[tuple[int, int, str, Source]] = []
-    people = [*roster.artists.values(), *(name for name in roster.others.values() if looks_like_name(name))]
-    spellings = [(name, name) for name in people]
-    spellings += [(name.split()[-1], name) for name in roster.surnames().values()]
-    for spelling, name in sorted(spellings, key=lambda pair: -len(pair[0])):
-        pattern = r"(?<![\w’'])" + r"\s+".join(map(re.escape, spelling.split())) + r"(?!\w)"
-        hits += [(match.start(), match.end(), name, "plain") for match in re.finditer(pattern, text)]
+    index = roster.index()
+    if index.pattern is not None:
+        for match in index.pattern.finditer(text):
+            hits.append((match.start(), match.end(), index.names[" ".join(match.group(0).split())], "plain"))
     for match in _POSSESSIVE_PLAIN.finditer(text):
         if looks_like_name(match.group(1)) and roster.role(match.group(1)) != "other":
             hits.append((match.start(1), match.end(1), match.group(1), "possessive"))

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from worker.articles.rules.document import Paragraph, Span
 from worker.model import fold
@@ -137,7 +138,12 @@ def looks_like_name(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 6 or not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
-    return not any(fold(word) in _NOT_ARTIST_WORDS for word in words)
+    return not any(_fold_word(word) in _NOT_ARTIST_WORDS for word in words)
+
+
+@lru_cache(maxsize=4096)
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 @dataclass
@@ -146,6 +152,7 @@ class Roster:
 
     artists: dict[str, str] = field(default_factory=dict)
     others: dict[str, str] = field(default_factory=dict)
+    _index: NameIndex | None = field(default=None, repr=False, compare=False)
 
     def add_artist(self, name: str) -> None:
         key = fold(name)
@@ -167,6 +174,13 @@ class Roster:
     def canonical(self, name: str) -> str:
         return self.artists.get(fold(clean_name(name)), clean_name(name))
 
+    def index(self) -> NameIndex:
+        """One pattern over every spelling of the roster's people, built on first use (rosters are built
+        completely before mentions are searched)."""
+        if self._index is None:
+            self._index = NameIndex.build(self)
+        return self._index
+
     def surnames(self) -> dict[str, str]:
         """Last word → full name, for surnames that point at exactly one artist of several words."""
         counts = Counter(fold(name.split()[-1]) for name in self.artists.values() if len(name.split()) > 1)
@@ -175,6 +189,29 @@ class Roster:
             for name in self.artists.values()
             if len(name.split()) > 1 and counts[fold(name.split()[-1])] == 1
         }
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """A regex matching the roster's full names and unique surnames as plain words, longest first."""
+
+    pattern: re.Pattern[str] | None
+    names: dict[str, str]
+
+    @classmethod
+    def build(cls, roster: Roster) -> NameIndex:
+        people = [
+            *roster.artists.values(),
+            *(name for name in roster.others.values() if looks_like_name(name)),
+        ]
+        names = {" ".join(name.split()): name for name in people}
+        for name in roster.surnames().values():
+            names.setdefault(name.split()[-1], name)
+        ordered = sorted(names, key=len, reverse=True)
+        if not ordered:
+            return cls(None, names)
+        alternation = "|".join(r"\s+".join(map(re.escape, spelling.split())) for spelling in ordered)
+        return cls(re.compile(rf"(?<![\w’'])(?:{alternation})(?!\w)"), names)
 
 
 def build_roster(paragraphs: Sequence[Paragraph], extra_artists: Iterable[str]) -> Roster:
@@ -210,7 +247,7 @@ def non_artists(paragraph: Paragraph) -> list[str]:
     text = paragraph.text
     for match in _NAMED_AFTER_ROLE.finditer(text):
         name = clean_name(_trim_name(match.group(1)))
-        before, after = text[: match.start()], text[match.start() + len(name) :]
+        before, after = text[max(match.start() - 40, 0) : match.start()], text[match.start() + len(name) :]
         if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after) or not looks_like_name(name):
             found.append(name)
     return found + _listed_after_role(text, found)
