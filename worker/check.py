@@ -246,8 +246,16 @@ def judge_form(found: FoundLink, settings: Settings) -> PlaylistLink | CheckResu
 
 
 def judge_playlist(playlist: Playlist, min_tracks: int, market: str) -> Verdict:
-    """ok when the playlist has at least `min_tracks` tracks and that many still play in `market`. Pure."""
+    """ok when the playlist has at least `min_tracks` tracks and that many still play in `market`. Pure.
+
+    A playlist whose items the service hides from this app (Spotify shows them only to the owner) and that
+    reports no count is judged by its existence alone.
+    """
     count = playlist.track_count
+    if not playlist.owned and not count and playlist.playable_count is None:
+        return Verdict(
+            "ok", "exists; the service shows its tracks only to the owner, so they were not counted"
+        )
     if count < min_tracks:
         return Verdict("broken", f"has {count} tracks, fewer than playlists.min_tracks ({min_tracks})", count)
     playable = playlist.playable_count

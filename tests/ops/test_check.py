@@ -22,6 +22,7 @@ from tests.ops.factories import (
 from worker.check import CheckEffects, CheckOptions, CheckReport, CheckResult, check_offline, run_check
 from worker.check_report import STRING_FORMATS, render_github, render_junit, render_text, to_json
 from worker.errors import AuthError, NotFound, ProviderUnavailable, RateLimited
+from worker.model import Playlist
 from worker.state import MEMORY, State
 
 SHORT = LINK_FORMS["deezer short link"][1]
@@ -138,6 +139,15 @@ def test_a_playlist_needs_min_tracks_that_still_play(
     providers["spotify"].answers[SPOTIFY_ID] = playlist("spotify", SPOTIFY_ID, tracks, playable)
     [result] = _check(tmp_path, providers, state).results
     assert result.status == status, result.reason
+
+
+def test_a_playlist_whose_items_are_hidden_is_judged_by_existence(tmp_path: Path, state: State) -> None:
+    write_article(tmp_path / "content", "a.md", {"spotify": SPOTIFY_ID})
+    providers = _providers()
+    hidden = Playlist("spotify", SPOTIFY_ID, "Someone's", "", None, track_count=0, owned=False)
+    providers["spotify"].answers[SPOTIFY_ID] = hidden
+    [result] = _check(tmp_path, providers, state).results
+    assert result.status == "ok" and "not counted" in result.reason
 
 
 @pytest.mark.parametrize(
