@@ -445,19 +445,25 @@ def _ask_services(
 def probe(provider: CatalogProvider, link: PlaylistLink, settings: Settings) -> Verdict:
     """Read one playlist (following a short link first) and judge the answer."""
     try:
-        playlist = provider.read_playlist(_playlist_id(provider, link))
+        playlist = provider.read_playlist(_playlist_id(provider, link, settings.deezer.links_base))
     except ProviderError as exc:
         log.info("%s", exc)
         return judge_error(exc)
     return judge_playlist(playlist, settings.playlists.min_tracks, market_of(link.service, settings))
 
 
-def _playlist_id(provider: CatalogProvider, link: PlaylistLink) -> str:
+def _playlist_id(provider: CatalogProvider, link: PlaylistLink, links_base: str) -> str:
     if link.playlist_id is not None:
         return link.playlist_id
     if link.short_url is None or not isinstance(provider, FollowsShortLinks):
         raise NotFound(link.service, f"cannot follow the short link {link.short_url}")
-    return provider.resolve_short_link(link.short_url)
+    return provider.resolve_short_link(short_link_url(link.short_url, links_base))
+
+
+def short_link_url(short_url: str, links_base: str) -> str:
+    """The short link on the configured host (`deezer.links_base`: link.deezer.com or the sandbox). Pure."""
+    code = short_url.rstrip("/").rsplit("/", 1)[-1]
+    return f"{links_base.rstrip('/')}/s/{code}"
 
 
 def market_of(service: str, settings: Settings) -> str:

@@ -19,7 +19,15 @@ from tests.ops.factories import (
     settings_for,
     write_article,
 )
-from worker.check import CheckEffects, CheckOptions, CheckReport, CheckResult, check_offline, run_check
+from worker.check import (
+    CheckEffects,
+    CheckOptions,
+    CheckReport,
+    CheckResult,
+    check_offline,
+    run_check,
+    short_link_url,
+)
 from worker.check_report import STRING_FORMATS, render_github, render_junit, render_text, to_json
 from worker.errors import AuthError, NotFound, ProviderUnavailable, RateLimited
 from worker.model import Playlist
@@ -260,3 +268,10 @@ def test_text_shows_the_rows_that_need_attention_and_the_counts() -> None:
     output = console.export_text()
     assert "content/a.md:5" in output and SPOTIFY_ID not in output
     assert "4 checked: 1 ok, 1 broken, 1 inconclusive, 1 skipped" in output
+
+
+def test_short_links_are_followed_on_the_configured_links_host() -> None:
+    assert short_link_url(SHORT, "http://127.0.0.1:9/deezer-links/") == (
+        "http://127.0.0.1:9/deezer-links/s/30ZkbQnGR1cZ8gWwW8mJl"
+    )
+    assert short_link_url(SHORT, "https://link.deezer.com/") == SHORT
