@@ -131,7 +131,7 @@ def running_sandbox(
             f"Cannot serve the sandbox on 127.0.0.1:{port}: {exc.strerror}.",
             hint="Pick another --port, or 0 for any free port.",
         ) from exc
-    thread = threading.Thread(target=server.serve_forever, name="sandbox", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="sandbox", daemon=True)
     thread.start()
     try:
         yield Sandbox(app, world)

@@ -115,7 +115,7 @@ class SpotifyApi:
 
     def search(self, request: Request, _: dict[str, str]) -> Response:
         grant = self.grant(request)
-        q = request.query.get("q", "")
+        q = request.query.get("q") or request.query.get("query", "")  # `next` links use query=
         if not q.strip():
             raise self.fail(400, "No search query")
         types = [t for t in request.query.get("type", "").split(",") if t]

@@ -35,12 +35,12 @@ def sign(payload: dict[str, Any]) -> str:
     """An opaque-looking token carrying `payload`, signed with the sandbox key."""
     body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=")
     mac = base64.urlsafe_b64encode(hmac.new(SIGNING_KEY, body, hashlib.sha256).digest()).rstrip(b"=")
-    return f"BQ{body.decode()}-{mac.decode()}"
+    return f"BQ{body.decode()}.{mac.decode()}"
 
 
 def unsign(token: str) -> dict[str, Any] | None:
     """The payload of a token made by `sign`, or None when it was not."""
-    body, _, mac = token.removeprefix("BQ").rpartition("-")
+    body, _, mac = token.removeprefix("BQ").partition(".")
     expected = base64.urlsafe_b64encode(hmac.new(SIGNING_KEY, body.encode(), hashlib.sha256).digest())
     if not token.startswith("BQ") or not hmac.compare_digest(mac.encode(), expected.rstrip(b"=")):
         return None
