@@ -142,7 +142,7 @@ class AppleApi:
         tracks = [t for t in self.available(storefront) if track_matches(t, criteria)]
         found: dict[str, list[Any]] = {
             "songs": [shapes.song(t, storefront) for t in tracks],
-            "albums": [self.album_shape(t.album.id, storefront, False) for t in _unique_albums(tracks)],
+            "albums": [self.album_shape(a.id, storefront, False) for a in _unique_albums(tracks)],
         }
         results = {
             kind: self.search_page(storefront, kind, term, found[kind], limit, offset)
