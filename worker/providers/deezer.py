@@ -255,18 +255,17 @@ class DeezerPlaylists:
         return self._session.read_playlist(playlist_id, self._token)
 
     def create_playlist(self, name: str, description: str, *, public: bool = True) -> Playlist:
-        """Create, then set the description and visibility (Deezer's create takes only a title)."""
+        """Create a playlist titled `name`. Deezer's create takes only a title: new playlists are public and
+        have no description (no documented endpoint sets one), so `description` and `public` go unused."""
         body = self._session.send(
             "playlist_write", "POST", "user/me/playlists", {**self._token, "title": name}
         )
         playlist_id = str(body["id"])
-        details = {**self._token, "description": description, "public": str(public).lower()}
-        self._session.send("playlist_write", "POST", f"playlist/{playlist_id}", details)
         return Playlist(
             service=SERVICE,
             id=playlist_id,
             name=name,
-            description=description,
+            description="",
             url=f"https://www.deezer.com/playlist/{playlist_id}",
         )
 

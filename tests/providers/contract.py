@@ -1,0 +1,275 @@
+"""The provider contract suite: one test class every adapter passes, against the sandbox over loopback.
+
+Each adapter's test module subclasses `ProviderContract` in a few lines. The sandbox and the adapter share
+one `FakeClock`: the sandbox's token expiry and rate-limit windows read it, and the retry policy's and
+Deezer pacer's `sleep` advances it. So waits are real to both sides, yet no test sleeps: a 5-second Deezer
+quota window passes in no time, and the sandbox sees exactly the pacing the adapter chose.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+
+from tests.conftest import SHARED
+from tests.providers.fakes import FakeClock
+from worker.config import Secrets, Settings, load_settings
+from worker.errors import AuthError, NotFound, PolicyError, ProviderError, ProviderUnavailable, RateLimited
+from worker.model import Candidate, WorkQuery
+from worker.providers import build_providers
+from worker.providers.base import CatalogProvider, PlaylistProvider, WriteModel
+from worker.providers.http import new_http_client
+from worker.sandbox import Sandbox, running_sandbox
+
+EXAMPLE_CATALOG = SHARED / "sandbox" / "example-catalog.json"
+MAIN_TITLES = WorkQuery(title="Main Titles", artist="Vangelis")
+ALBUM = WorkQuery(title="Blade Runner", artist="Vangelis")
+MAIN_TITLES_ISRC = "USEE19400101"
+WRITE_CREDENTIALS = ("SPOTIFY_REFRESH_TOKEN", "DEEZER_ACCESS_TOKEN", "APPLE_MUSIC_USER_TOKEN")
+RETRY_AFTER_CAP_S = 60.0
+
+
+class ProviderContract:
+    """What every adapter guarantees. Subclasses set `service` and the class attributes below."""
+
+    service: ClassVar[str]
+    unknown_playlist: ClassVar[str]
+    """A playlist id in the service's own form that the sandbox does not hold."""
+    forbidden: ClassVar[type[ProviderError]] = PolicyError
+    """What HTTP 403 means for this service."""
+
+    # --- fixtures --------------------------------------------------------------------------------------
+
+    @pytest.fixture
+    def clock(self) -> FakeClock:
+        return FakeClock(start=time.time())  # the sandbox refuses Apple tokens issued in the real future
+
+    @pytest.fixture
+    def http(self) -> Iterator[httpx.Client]:
+        with new_http_client(timeout_s=10) as client:
+            yield client
+
+    @pytest.fixture
+    def sandbox(self, clock: FakeClock) -> Iterator[Sandbox]:
+        with running_sandbox(EXAMPLE_CATALOG, clock=clock, sleep=lambda _seconds: None) as running:
+            yield running
+
+    @pytest.fixture
+    def state_dir(self, tmp_path: Path) -> Path:
+        return tmp_path / "state"
+
+    @pytest.fixture
+    def provider(
+        self, sandbox: Sandbox, clock: FakeClock, state_dir: Path, http: httpx.Client
+    ) -> CatalogProvider:
+        return self.build(sandbox, clock, state_dir, http)
+
+    @pytest.fixture
+    def playlists(self, provider: CatalogProvider) -> PlaylistProvider:
+        assert provider.playlists is not None, (
+            "built with write credentials, the provider must have playlists"
+        )
+        return provider.playlists
+
+    def build(
+        self,
+        sandbox: Sandbox,
+        clock: FakeClock,
+        state_dir: Path,
+        http: httpx.Client,
+        *,
+        write: bool = True,
+        **settings: Any,
+    ) -> CatalogProvider:
+        environ = {k: v for k, v in sandbox.credentials.items() if write or k not in WRITE_CREDENTIALS}
+        providers = build_providers(
+            self.settings(sandbox, state_dir, **settings),
+            Secrets.from_env(environ),
+            services=[self.service],
+            clock=clock,
+            sleep=clock.sleep,
+            http=http,
+            wall_clock=clock,
+            rng=lambda: 1.0,
+        )
+        return providers[self.service]
+
+    @staticmethod
+    def settings(sandbox: Sandbox, state_dir: Path, **overrides: Any) -> Settings:
+        values = {
+            **sandbox.settings_overrides(),
+            "state.path": str(state_dir / "state.db"),
+            "retry.retry_after_cap_s": RETRY_AFTER_CAP_S,
+            **{key.replace("__", "."): value for key, value in overrides.items()},
+        }
+        return load_settings(environ={}, overrides=values)
+
+    def main_titles(self, provider: CatalogProvider) -> Candidate:
+        return next(c for c in provider.search_tracks(MAIN_TITLES, limit=5) if c.title == "Main Titles")
+
+    def blade_runner_ids(self, provider: CatalogProvider) -> tuple[str, str]:
+        tracks = provider.album_tracks(provider.search_albums(ALBUM, limit=1)[0].id)
+        return tracks[0].id, tracks[1].id
+
+    def public_id(self, playlist_id: str, playlists: PlaylistProvider) -> str:
+        """The id a public link carries for a playlist created by the adapter (the same id, by default)."""
+        return playlist_id
+
+    # --- catalogue -------------------------------------------------------------------------------------
+
+    def test_search_finds_the_vangelis_main_titles(self, provider: CatalogProvider) -> None:
+        found = provider.search_tracks(MAIN_TITLES, limit=5)
+        assert any(c.title == "Main Titles" and c.artists == ("Vangelis",) for c in found)
+        for candidate in found:
+            assert candidate.service == self.service and candidate.kind == "track"
+            assert candidate.id and candidate.uri and candidate.url.startswith("https://")
+            assert candidate.title and all(isinstance(a, str) and a for a in candidate.artists)
+            assert candidate.duration_ms is not None and candidate.duration_ms > 0
+        assert len(found) <= 5
+        assert provider.calls["search"] >= 1
+
+    def test_search_albums_returns_album_candidates(self, provider: CatalogProvider) -> None:
+        albums = provider.search_albums(ALBUM, limit=3)
+        assert albums and all(a.kind == "album" and a.service == self.service for a in albums)
+        assert albums[0].title.startswith("Blade Runner") and albums[0].artists == ("Vangelis",)
+
+    def test_isrc_lookup(self, provider: CatalogProvider) -> None:
+        found = provider.lookup_isrc(MAIN_TITLES_ISRC)
+        assert [(c.title, c.isrc) for c in found] == [("Main Titles", MAIN_TITLES_ISRC)]
+        assert provider.lookup_isrc("ZZXXX9900001") == []
+        assert provider.calls["lookup"] >= 2
+
+    def test_album_tracks_in_order(self, provider: CatalogProvider) -> None:
+        album = provider.search_albums(ALBUM, limit=1)[0]
+        tracks = provider.album_tracks(album.id)
+        assert [(t.title, t.track_number) for t in tracks] == [("Main Titles", 1), ("Love Theme", 3)]
+        assert {t.album_id for t in tracks} == {album.id}
+
+    # --- playlists -------------------------------------------------------------------------------------
+
+    def test_playlist_create_add_get_keeps_order(
+        self, provider: CatalogProvider, playlists: PlaylistProvider
+    ) -> None:
+        main, love = self.blade_runner_ids(provider)
+        created = playlists.create_playlist("Blade Runner — MelodyMind", "Music from … [playlist-worker:br]")
+        assert created.service == self.service and created.id and created.name == "Blade Runner — MelodyMind"
+        playlists.add_tracks(created.id, [love, main])
+        assert playlists.get_playlist(created.id).track_ids == (love, main)
+        assert provider.calls["playlist_write"] >= 2 and provider.calls["playlist_read"] >= 1
+
+    def test_changes_follow_the_write_model(
+        self, provider: CatalogProvider, playlists: PlaylistProvider
+    ) -> None:
+        main, love = self.blade_runner_ids(provider)
+        playlist_id = playlists.create_playlist("Changes", "").id
+        playlists.add_tracks(playlist_id, [main, love])
+        model = provider.capabilities.write_model
+        if model is WriteModel.REPLACE:
+            playlists.replace_tracks(playlist_id, [love, main, love])
+            assert playlists.get_playlist(playlist_id).track_ids == (love, main, love)
+            playlists.remove_tracks(playlist_id, [love])
+            assert playlists.get_playlist(playlist_id).track_ids == (main,)
+        elif model is WriteModel.ADD_REMOVE:
+            playlists.remove_tracks(playlist_id, [main])
+            assert playlists.get_playlist(playlist_id).track_ids == (love,)
+            with pytest.raises(PolicyError):
+                playlists.replace_tracks(playlist_id, [main])
+        else:
+            for change in (playlists.remove_tracks, playlists.replace_tracks):
+                with pytest.raises(PolicyError, match="append-only"):
+                    change(playlist_id, [main])
+            playlists.add_tracks(playlist_id, [main])
+            assert playlists.get_playlist(playlist_id).track_ids == (main, love, main)
+
+    def test_read_playlist_needs_no_write_credentials(
+        self,
+        sandbox: Sandbox,
+        clock: FakeClock,
+        state_dir: Path,
+        http: httpx.Client,
+        provider: CatalogProvider,
+        playlists: PlaylistProvider,
+    ) -> None:
+        main, love = self.blade_runner_ids(provider)
+        created = playlists.create_playlist("For check", "")
+        playlists.add_tracks(created.id, [main, love])
+        reader = self.build(sandbox, clock, state_dir, http, write=False)
+        assert reader.playlists is None
+        seen = reader.read_playlist(self.public_id(created.id, playlists))
+        assert (seen.track_count, seen.playable_count) == (2, 2)
+        assert seen.url is not None and seen.url.startswith("https://")
+
+    def test_unknown_playlist_is_not_found(
+        self, provider: CatalogProvider, playlists: PlaylistProvider
+    ) -> None:
+        with pytest.raises(NotFound):
+            provider.read_playlist(self.unknown_playlist)
+        with pytest.raises(NotFound):
+            playlists.get_playlist(self.unknown_playlist)
+
+    # --- errors ----------------------------------------------------------------------------------------
+
+    @pytest.mark.parametrize(
+        ("status", "expected"),
+        [
+            (500, ProviderUnavailable),
+            (503, ProviderUnavailable),
+            (404, NotFound),
+            (401, AuthError),
+            (429, RateLimited),
+        ],
+    )
+    def test_http_errors_map_into_the_tree(
+        self,
+        sandbox: Sandbox,
+        provider: CatalogProvider,
+        clock: FakeClock,
+        status: int,
+        expected: type[ProviderError],
+    ) -> None:
+        sandbox.options.forced_status = {self.service: status}
+        with pytest.raises(expected) as raised:
+            provider.search_tracks(MAIN_TITLES, limit=1)
+        assert raised.value.service == self.service
+        assert all(wait <= RETRY_AFTER_CAP_S for wait in clock.waits)
+
+    def test_403_maps_to_the_service_meaning(self, sandbox: Sandbox, provider: CatalogProvider) -> None:
+        sandbox.options.forced_status = {self.service: 403}
+        with pytest.raises(self.forbidden):
+            provider.search_tracks(MAIN_TITLES, limit=1)
+
+    def test_dropped_connections_become_provider_unavailable(
+        self, sandbox: Sandbox, provider: CatalogProvider
+    ) -> None:
+        sandbox.options.drop_rate = 1.0
+        with pytest.raises(ProviderUnavailable):
+            provider.search_tracks(MAIN_TITLES, limit=1)
+        assert provider.calls["search"] == 4  # settings.retry.max_attempts
+
+    def test_transient_errors_are_retried_to_success(
+        self, sandbox: Sandbox, clock: FakeClock, state_dir: Path, http: httpx.Client
+    ) -> None:
+        provider = self.build(sandbox, clock, state_dir, http, retry__max_attempts=10)
+        sandbox.options.error_rate = 0.5
+        results = [provider.search_tracks(MAIN_TITLES, limit=1) for _ in range(20)]
+        assert all(r and r[0].title == "Main Titles" for r in results)
+        assert provider.calls["search"] > 20
+        assert max(clock.waits) <= 20.0  # settings.retry.backoff_max_s
+
+    def test_burst_of_500_searches_under_a_rate_limit_completes(
+        self, sandbox: Sandbox, provider: CatalogProvider, clock: FakeClock
+    ) -> None:
+        self.tighten_rate_limit(sandbox)
+        for _ in range(500):
+            assert provider.search_tracks(MAIN_TITLES, limit=1)[0].title == "Main Titles"
+        assert clock.waits, "the limit must have been reached"
+        assert max(clock.waits) <= RETRY_AFTER_CAP_S
+
+    def tighten_rate_limit(self, sandbox: Sandbox) -> None:
+        """Make the sandbox's limit bite within a 500-search burst."""
+        raise NotImplementedError
