@@ -42,6 +42,8 @@ class ProviderContract:
     """A playlist id in the service's own form that the sandbox does not hold."""
     forbidden: ClassVar[type[ProviderError]] = PolicyError
     """What HTTP 403 means for this service."""
+    items_need_owner: ClassVar[bool] = False
+    """True when only the playlist's owner may see its items (Spotify Development Mode)."""
 
     # --- fixtures --------------------------------------------------------------------------------------
 
@@ -200,9 +202,14 @@ class ProviderContract:
         playlists.add_tracks(created.id, [main, love])
         reader = self.build(sandbox, clock, state_dir, http, write=False)
         assert reader.playlists is None
-        seen = reader.read_playlist(self.public_id(created.id, playlists))
-        assert (seen.track_count, seen.playable_count) == (2, 2)
+        link_id = self.public_id(created.id, playlists)
+        seen = reader.read_playlist(link_id)
+        if self.items_need_owner:
+            assert seen.playable_count is None and not seen.owned  # existence is all the app may know
+        else:
+            assert (seen.track_count, seen.playable_count) == (2, 2)
         assert seen.url is not None and seen.url.startswith("https://")
+        assert provider.read_playlist(link_id).playable_count == 2  # the owner's token sees the items
 
     def test_unknown_playlist_is_not_found(
         self, provider: CatalogProvider, playlists: PlaylistProvider

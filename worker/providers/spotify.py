@@ -263,6 +263,7 @@ class SpotifyProvider:
         self.playlists: PlaylistProvider | None = playlists
         self._market = market
         self._session = _Session(client, policy, refresh, calls)
+        self._link_session = playlists.session if playlists is not None else self._session
 
     def search_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
         return self._search(build_track_query(query), "track", parse_search_tracks, limit)
@@ -285,14 +286,19 @@ class SpotifyProvider:
         return parse_album_tracks(album, pages)
 
     def read_playlist(self, link_id: str) -> Playlist:
-        """Metadata decides existence (200/404); items are counted where the app may see them."""
-        body = self._session.run("playlist_read", "playlist", link_id, market=self._market)
+        """Metadata decides existence (200/404); items are counted where the app may see them.
+
+        With a user token the owner's playlists show their items; with client credentials only (Development
+        Mode) items are hidden, so `playable_count` is None.
+        """
+        session = self._link_session
+        body = session.run("playlist_read", "playlist", link_id, market=self._market)
         paging = playlist_paging(body)
         if paging is None:
             return parse_playlist(body, None, total=hidden_total(body))
         tracks = entry_tracks(paging)
         try:
-            tracks += self._session.follow_pages(paging)
+            tracks += session.follow_pages(paging)
         except PolicyError:
             return parse_playlist(body, None, total=paging.get("total"))
         return parse_playlist(body, tracks, total=paging.get("total"))
@@ -331,7 +337,8 @@ class SpotifyPlaylists:
         calls: Counter[str],
     ) -> None:
         self._market = market
-        self._session = _Session(client, policy, refresh, calls)
+        self.session = _Session(client, policy, refresh, calls)
+        self._session = self.session
 
     def get_playlist(self, playlist_id: str) -> Playlist:
         body = self._session.run("playlist_read", "playlist", playlist_id, market=self._market)
