@@ -108,7 +108,8 @@ def run_consent(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> StoredToken:
     """Serve the loopback callback, send the user to consent, exchange the code; the token to store."""
-    manager = user_auth_manager(settings, client_id, client_secret, MemoryCacheHandler())
+    cache = MemoryCacheHandler()
+    manager = user_auth_manager(settings, client_id, client_secret, cache)
     state = random_tokens.token_urlsafe(16)
     with loopback_callback(settings.spotify.redirect_port) as callbacks:
         url = manager.get_authorize_url(state=state)
@@ -116,12 +117,13 @@ def run_consent(
         open_url(url)
         code = _await_code(callbacks, state, timeout_s)
     try:
-        token = manager.get_access_token(code, as_dict=True, check_cache=False)
+        manager.get_access_token(code, as_dict=False, check_cache=False)
     except SpotifyOauthError as exc:
         error = translate_oauth(exc)
         raise UserError(
             f"Spotify refused the consent code ({error.message}).", hint="Run the command again."
         ) from exc
+    token = cache.get_cached_token() or {}
     if not token.get("refresh_token"):
         raise AuthError("spotify", "the token answer held no refresh token", hint="Run the command again.")
     return StoredToken(
