@@ -124,3 +124,13 @@ def test_json_log_lines_carry_the_run_summary() -> None:
         "sync run 3: 12 articles (10 unchanged), 2 changed, 34 tracks, 5 unmatched, 0 failures, "
         "4 api calls, 1.2s"
     )
+
+
+def test_sync_refuses_too_while_another_worker_holds_the_content(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {article: (deployment.root / article).read_bytes() for article in ARTICLES}
+    with content_lock(deployment.root):
+        assert run_cli(["sync"]) == 2
+    assert "wait for it or stop it" in capsys.readouterr().err
+    assert all((deployment.root / article).read_bytes() == data for article, data in before.items())

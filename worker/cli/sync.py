@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from worker.cli import AppContext
+from worker.lock import content_lock
 from worker.report import RunReport, exit_code, render_text, to_json
 from worker.runtime import Runtime, RuntimeRequest, open_runtime
 from worker.sync import SyncEffects, SyncOptions, run_sync
@@ -75,7 +76,7 @@ def sync(
         state_path=state_path,
     )
     options = SyncOptions(paths=paths, dry_run=dry_run, force=force, adopt=adopt, full_refresh=full)
-    with open_runtime(request) as runtime:
+    with content_lock(app.settings().content.root), open_runtime(request) as runtime:
         report = sync_with_progress(runtime, options, show_progress=output == "text")
     emit(report, output, runtime)
     return exit_code(report)
