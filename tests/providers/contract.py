@@ -276,6 +276,10 @@ class ProviderContract:
             assert provider.search_tracks(MAIN_TITLES, limit=1)[0].title == "Main Titles"
         assert clock.waits, "the limit must have been reached"
         assert max(clock.waits) <= RETRY_AFTER_CAP_S
+        self.check_burst(provider)
+
+    def check_burst(self, provider: CatalogProvider) -> None:
+        """Service-specific expectations after the burst (none by default)."""
 
     def tighten_rate_limit(self, sandbox: Sandbox) -> None:
         """Make the sandbox's limit bite within a 500-search burst."""
