@@ -73,7 +73,9 @@ def test_apple_token_has_the_documented_header_and_claims() -> None:
     private, public = es256_key_pair()
     token = sign_apple_token("TEAM123456", "KEY1234567", private, issued_at=1_800_000_000, lifetime_s=3600)
     assert jwt.get_unverified_header(token) == {"alg": "ES256", "kid": "KEY1234567", "typ": "JWT"}
-    claims = jwt.decode(token, public, algorithms=["ES256"], options={"verify_exp": False, "verify_iat": False})
+    claims = jwt.decode(
+        token, public, algorithms=["ES256"], options={"verify_exp": False, "verify_iat": False}
+    )
     assert claims == {"iss": "TEAM123456", "iat": 1_800_000_000, "exp": 1_800_003_600}
 
 
