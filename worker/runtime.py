@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from worker.config import Secrets, Settings, load_settings
 from worker.errors import ConfigError
 from worker.overrides import Overrides, load_overrides
 from worker.providers import build_providers, missing_credentials
+from worker.providers.http import new_http_client
 from worker.providers.base import CatalogProvider
 from worker.state import State
 
@@ -66,9 +66,8 @@ def open_runtime(request: RuntimeRequest, environ: Mapping[str, str] | None = No
         services = _services(settings, request.services)
         skipped = {s: missing for s in services if (missing := missing_credentials(settings, secrets, s))}
         usable = [s for s in services if s not in skipped]
-        providers = build_providers(
-            settings, secrets, services=usable, clock=time.monotonic, sleep=time.sleep
-        )
+        http = stack.enter_context(new_http_client(settings.retry.timeout_s))
+        providers = build_providers(settings, secrets, services=usable, http=http)
         state = stack.enter_context(_open_state(settings.state.path))
         overrides = load_overrides(request.overrides_path)
         yield Runtime(settings, secrets, providers, state, overrides, skipped)

@@ -461,12 +461,27 @@ def _write(run: _ArticleRun, changes: Mapping[str, str | bool], effects: SyncEff
     return new
 
 
+def _playable(run: _ArticleRun, settings: Settings, state: State) -> bool | None:
+    """True when some service has (or, dry-running, would have) a playlist of at least min_tracks tracks.
+
+    Services outside this run count through the registry. None — leave the key as it is — when nothing
+    qualifies but a service failed, because then the answer is unknown.
+    """
+    minimum = settings.playlists.min_tracks
+    outcomes = run.outcomes.values()
+    if any(len(o.tracks) >= minimum and (o.url or o.action.startswith("would-")) for o in outcomes):
+        return True
+    others = [s for s in settings.services.enabled if s not in run.outcomes]
+    records = [state.get_playlist(run.article.rel_path, s) for s in others]
+    if any(r is not None and len(r.track_ids) >= minimum for r in records):
+        return True
+    return None if any(o.error for o in outcomes) else False
+
+
 def _write_frontmatter(
     run: _ArticleRun, settings: Settings, options: SyncOptions, effects: SyncEffects
 ) -> str:
-    minimum = settings.playlists.min_tracks
-    playable = any(len(o.tracks) >= minimum and o.url for o in run.outcomes.values())
-    changes = _frontmatter_changes(run, settings, effects.state, playable)
+    changes = _frontmatter_changes(run, settings, effects.state, _playable(run, settings, effects.state))
     new = render_changes(run.latest, changes) if options.dry_run else _write(run, changes, effects)
     for service, outcome in run.outcomes.items():
         outcome.link_written = service in run.links and new != run.article.raw

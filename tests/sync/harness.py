@@ -1,0 +1,137 @@
+"""Runs the real sync in-process against the sandbox on a scratch copy of content/, and scores it."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import CONTENT, REPO
+from worker.model import fold
+from worker.report import RunReport, to_json
+from worker.runtime import RuntimeRequest, open_runtime
+from worker.sandbox.catalog import BUNDLED_CATALOG, load_catalog
+from worker.sync import SyncEffects, SyncOptions, run_sync
+
+GOLD = REPO / "tests" / "gold"
+RECORDINGS = REPO / "tests" / "catalog" / "recordings.yaml"
+GOLD_ARTICLES = {
+    "soundtrack.yaml": "knowledge-en/soundtrack.md",
+    "acid-jazz.yaml": "knowledge-en/acid-jazz.md",
+    "film-music.yaml": "knowledge-de/film-music.md",
+}
+
+
+@dataclass
+class Workspace:
+    """A scratch content tree and state folder that survive between runs (like an operator's machine)."""
+
+    root: Path
+
+    @classmethod
+    def create(cls, tmp: Path) -> Workspace:
+        shutil.copytree(CONTENT, tmp / "content")
+        return cls(tmp)
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    def sync(self, paths: Sequence[Path] = (), **options: Any) -> RunReport:
+        request = RuntimeRequest(
+            config_path=REPO / "config" / "worker.yaml",
+            sandbox=True,
+            state_path=self.root / "state" / "state.db",
+            content_root=self.content,
+            overrides_path=REPO / "config" / "overrides.yaml",
+        )
+        with open_runtime(request, environ={}) as runtime:
+            effects = SyncEffects(runtime.providers, runtime.state, time.time)
+            return run_sync(runtime.settings, runtime.overrides, SyncOptions(paths=paths, **options), effects)
+
+    def snapshot(self) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(self.content)): p.read_bytes()
+            for p in sorted(self.content.rglob("*"))
+            if p.is_file()
+        }
+
+
+def searches(report: RunReport) -> int:
+    return sum(calls.get("search", 0) for calls in report.api_calls.values())
+
+
+@dataclass(frozen=True)
+class Score:
+    right: int
+    total: int
+    wrong: list[str]
+
+    @property
+    def ratio(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+
+def accuracy(report: RunReport) -> dict[str, Score]:
+    """Per service: how many gold works got exactly the expected recording (or, when absent, none)."""
+    catalog = load_catalog(BUNDLED_CATALOG)
+    chosen = _chosen_tracks(report)
+    scores: dict[str, Score] = {}
+    for service in ("spotify", "deezer", "apple"):
+        right, wrong = 0, []
+        expectations = gold_expectations()
+        for article, title, expected in ((a, t, e[service]) for a, t, e in expectations):
+            track_id = chosen.get((service, article, title))
+            track = catalog.view(service).track(track_id) if track_id else None
+            got = track.key if track else None
+            if got == expected:
+                right += 1
+            else:
+                wrong.append(f"{article}: {title}: expected {expected}, got {got}")
+        scores[service] = Score(right, len(expectations), wrong)
+    return scores
+
+
+def chosen_decoys(report: RunReport) -> list[str]:
+    """Every track put in a playlist that is no work's expected recording (a cover, karaoke, tribute…)."""
+    catalog = load_catalog(BUNDLED_CATALOG)
+    expected = {key for entry in _recordings() for key in entry["expect"].values() if key}
+    found = []
+    for (service, article, title), track_id in _chosen_tracks(report).items():
+        track = catalog.view(service).track(track_id)
+        if track is None or track.key not in expected:
+            found.append(f"{service} {article}: {title} → {track.key if track else track_id}")
+    return found
+
+
+def gold_expectations() -> list[tuple[str, str, dict[str, str | None]]]:
+    """(article, folded title, expected key per service) for every gold work that has an expectation."""
+    by_title = {(e["article"], fold(e["title"])): e["expect"] for e in _recordings()}
+    found = []
+    for gold_file, article in GOLD_ARTICLES.items():
+        for work in yaml.safe_load((GOLD / gold_file).read_text(encoding="utf-8")):
+            key = (article, fold(work["title"]))
+            if key in by_title:
+                found.append((article, key[1], by_title[key]))
+    return found
+
+
+def _recordings() -> list[dict[str, Any]]:
+    loaded: list[dict[str, Any]] = yaml.safe_load(RECORDINGS.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _chosen_tracks(report: RunReport) -> dict[tuple[str, str, str], str]:
+    chosen: dict[tuple[str, str, str], str] = {}
+    for article in to_json(report)["articles"]:
+        for service, outcome in article["services"].items():
+            for track in outcome["tracks"]:
+                chosen.setdefault(
+                    (service, article["path"], fold(track["work"]["title"])), track["track"]["id"]
+                )
+    return chosen
