@@ -64,9 +64,17 @@ def assert_old_or_new(root: Path, before: Mapping[str, bytes], old_bodies: Mappi
             assert read_article(root / name, root).body == old_bodies[name], f"{name}: the body changed"
 
 
-def sync(sandbox: Sandbox, root: Path, state: Path, extra: Sequence[str] = ()) -> SyncRun:
-    """One whole `sync --format json` run of `root` against `sandbox`."""
-    return run_sync_child(sync_command(state, extra), worker_environ(sandbox, root, {}), cwd=REPO)
+def sync(
+    sandbox: Sandbox,
+    root: Path,
+    state: Path,
+    extra: Sequence[str] = (),
+    settings: Mapping[str, str] | None = None,
+) -> SyncRun:
+    """One whole `sync --format json` run of `root` against `sandbox`; `settings` are extra environment
+    settings (`PLAYLIST_WORKER__…`)."""
+    environ = {**worker_environ(sandbox, root, {}), **(settings or {})}
+    return run_sync_child(sync_command(state, extra), environ, cwd=REPO)
 
 
 def start_sync(sandbox: Sandbox, root: Path, state: Path) -> subprocess.Popen[bytes]:
