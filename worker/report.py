@@ -150,13 +150,15 @@ def _service_json(outcome: ServiceOutcome) -> dict[str, Any]:
     }
 
 
-def _work_json(work: Work) -> dict[str, Any]:
+def work_json(work: Work) -> dict[str, Any]:
+    """A work as every JSON output shows it (extract and sync reports alike)."""
     return {
         "artist": work.artist,
         "title": work.title,
         "year": work.year,
         "kind": work.kind,
-        "line": work.evidence.line,
+        "confidence": work.confidence,
+        "evidence": {"line": work.evidence.line, "text": work.evidence.text},
     }
 
 
@@ -173,7 +175,7 @@ def _track_json(track: Candidate) -> dict[str, Any]:
 
 def _track_outcome_json(track: TrackOutcome) -> dict[str, Any]:
     return {
-        "work": _work_json(track.work),
+        "work": work_json(track.work),
         "track": _track_json(track.track),
         "score": round(track.score, 3),
         "found_by": track.found_by,
@@ -182,7 +184,7 @@ def _track_outcome_json(track: TrackOutcome) -> dict[str, Any]:
 
 def _unmatched_json(item: Unmatched) -> dict[str, Any]:
     return {
-        "work": _work_json(item.work),
+        "work": work_json(item.work),
         "outcome": item.outcome,
         "candidates": [
             {"track": _track_json(candidate), "score": round(parts.total, 3), "reasons": list(parts.reasons)}

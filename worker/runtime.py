@@ -17,8 +17,8 @@ from worker.config import Secrets, Settings, load_settings
 from worker.errors import ConfigError
 from worker.overrides import Overrides, load_overrides
 from worker.providers import build_providers, missing_credentials
-from worker.providers.http import new_http_client
 from worker.providers.base import CatalogProvider
+from worker.providers.http import new_http_client
 from worker.state import State
 
 OVERRIDES_FILE = Path("config/overrides.yaml")

@@ -89,7 +89,8 @@ def test_json_golden_shape() -> None:
                 "title": "Chariots of Fire",
                 "year": 1981,
                 "kind": "soundtrack",
-                "line": 12,
+                "confidence": 0.9,
+                "evidence": {"line": 12, "text": "**Vangelis** _Chariots of Fire_"},
             },
             "track": {
                 "id": "3Xa",

@@ -18,6 +18,7 @@ from worker.cli import EXIT_FAILED, EXIT_OK, AppContext
 from worker.config import Settings
 from worker.errors import ArticleError
 from worker.model import Work
+from worker.report import work_json
 
 
 @click.command("extract")
@@ -76,21 +77,8 @@ def _extract_all(
 def to_json(results: list[tuple[str, list[Work]]], errors: list[ArticleError]) -> dict[str, Any]:
     """The documented JSON shape: `{"articles": [{"path", "works": [...]}], "errors": [...]}`."""
     return {
-        "articles": [
-            {"path": path, "works": [_work_json(work) for work in works]} for path, works in results
-        ],
+        "articles": [{"path": path, "works": [work_json(work) for work in works]} for path, works in results],
         "errors": [{"path": str(error.path), "reason": error.reason} for error in errors],
-    }
-
-
-def _work_json(work: Work) -> dict[str, Any]:
-    return {
-        "artist": work.artist,
-        "title": work.title,
-        "year": work.year,
-        "kind": work.kind,
-        "confidence": work.confidence,
-        "evidence": {"line": work.evidence.line, "text": work.evidence.text},
     }
 
 
