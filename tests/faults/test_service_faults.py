@@ -74,17 +74,19 @@ LONG = [
     Fault(
         "tight rolling windows",
         SandboxOptions(
-            spotify_window_limit=8,
+            spotify_window_limit=3,
             spotify_retry_after_s=1,
-            deezer_quota=5,
+            deezer_quota=2,
             deezer_window_s=1.0,
-            apple_limit=5,
+            apple_limit=2,
             apple_window_s=1.0,
         ),
     ),
     Fault("heavy 5xx", no_limits(error_rate=0.6, seed=4)),
     Fault("every connection dropped", no_limits(drop_rate=1.0), expect_exit=2),
-    Fault("short-lived tokens", no_limits(token_ttl_s=1)),
+    Fault(
+        "short-lived tokens (refreshed before use)", no_limits(token_ttl_s=1), expect_exit=0, visible=False
+    ),
     Fault("Spotify down (503)", no_limits(forced_status={"spotify": 503}), expect_exit=2),
     Fault("Apple refuses the developer token", no_limits(forced_status={"apple": 401}), expect_exit=2),
 ]
