@@ -15,29 +15,46 @@ artist        3       best ratio between the work's artist and ANY credited arti
                       one credit among several); "The X" = "X", "&" = "and", accents folded; a name of two
                       words or more inside a longer credit ("The Dave Brubeck Quartet") counts 0.9. Left out
                       of the total when the article names no artist.
-year          1       1 for the work's year (or the year after, for late-year films); a later release
-                      loses 1/20 per year (remasters, compilations, reissues), an earlier one 1/5 per year
-                      (it cannot be the recording of a later work). Left out when the article gives no year;
-                      weighted 3 when the article names no artist, because the year then stands in for
-                      the artist as evidence of *which* "King Kong" or "Godzilla" is meant.
-album_type    1       albums and soundtracks prefer `album` over `single` and `compilation`; songs accept
-                      `album` and `single` and mildly avoid `compilation`.
+year          1       closeness to the *reference year*: the earliest release, not before the article's
+                      year, among the plausible candidates (title ≥ 0.9 and, when the article names one,
+                      by its artist). 1 for that year or the next; a later release loses 1/20 per year
+                      (remasters, anniversary editions, remakes), one before the article's year 1/5 per
+                      year (it cannot be the recording of a later work). So the article's year is evidence
+                      of the original, not a filter: a 1994 album of a 1982 film still scores 1 when it
+                      is the first release. Without a year in the article the reference is the earliest
+                      plausible release. Weighted 3 when the article names no artist, because the year
+                      then stands in for the artist as evidence of *which* "King Kong" is meant.
+album_type    1       albums prefer `album` over `single` and `compilation`; soundtracks accept a
+                      `compilation` (0.8: song soundtracks are "Various Artists"); songs accept `album`
+                      and `single` and mildly avoid `compilation`.
 ============  ======  ====================================================================================
 
 The weights follow beets' autotagger (artist 3, title 3, year 1, media 1; anchors §2.7): title and artist
 carry the decision, year and release type separate editions. Normalising by the weights present (also
 beets) lets a work without artist or year still reach the threshold on what it has.
 
+Title rules: "Theme from X", "X (Main Theme)", "Title Music from X" name the work X (1.0); a series
+instalment "X, Vol. 1" is X (1.0), a later volume 0.85 (a franchise named generically means its first
+instalment); an album titled "<Artist>'s X" is X. Below `TITLE_FLOOR` (0.8) a candidate never matches,
+whatever its other parts: "Indiana Jones and the Dial of Destiny" is not "Indiana Jones".
+
 Penalties (anchors §2.6 spotDL's "forbidden words", §3.1 users' top complaint) are subtracted for versions
 the article did not mean: karaoke, "in the style of", tribute, lullaby, 8-bit, piano, instrumental, live,
 remix, acoustic, sped up / slowed, cover, known re-recording orchestras, and a track by another artist
-whose title says `(From "Film")`. A descriptor found in the work's own title is not penalised (a work
-called "Live at Leeds" may be live). An unplayable candidate gets the full penalty and never matches.
+whose title says `(From "Film")`; 0.1 for a later edition (remaster, deluxe, anniversary, re-recording),
+so the original wins when both exist and the edition still matches alone. Descriptors count in the track
+title and credits; in the album title only the cover-like ones (karaoke, tribute, lullaby, 8-bit, "in the
+style of"), since a compilation called "The Remixes" also holds originals. A descriptor found in the work's
+own title is not penalised (a work called "Live at Leeds" may be live).
+
+Availability is not identity: a recording not playable in the configured market is still the recording the
+article means (it plays elsewhere), so it is scored like any other and only loses ties to a playable one.
 
 How a work is decided (`choose`)
 --------------------------------
 ``matched`` when the best total reaches ``settings.accept`` and the runner-up that is a *different*
-recording (not the same ISRC, not another edition of the same title by the same artist) trails by more
+recording (not the same ISRC, not another edition of the same title by the same artist, and for an album
+or soundtrack not the same release: its album, or another of its tracks) trails by more
 than ``settings.ambiguous_gap``; ``ambiguous`` when that runner-up is too close (beets' recommendation
 gap, anchors §2.7): reported for review, never added; ``not_found`` otherwise. There is no fallback to
 the first search result ("false positives are worse than false negatives", anchors §2.5 Spotter).
@@ -64,6 +81,12 @@ EARLIER_YEAR_SPAN = 5.0
 OTHER_ARTIST_BELOW = 0.5
 """An artist similarity under this counts as "by another artist" (a cover or re-recording)."""
 OTHER_ARTIST_PENALTY = 0.2
+TITLE_FLOOR = 0.8
+"""A candidate whose title part is below this never matches."""
+PLAUSIBLE_TITLE = 0.9
+"""Title part from which a candidate counts when finding the reference (earliest) year."""
+LATER_VOLUME = 0.85
+"""Title part of "X, Vol. 2" (or later) for the work X."""
 
 
 @dataclass(frozen=True)
@@ -116,19 +139,22 @@ _FEATURING = re.compile(r"\s+(?:feat\.?|ft\.|featuring)\s.*$", re.IGNORECASE)
 _TRAILING_OST = re.compile(
     r"\s+(?:\(|-\s+)?(?:original\s+)?(?:motion picture\s+)?(?:soundtrack|ost)\)?$", re.I
 )
+_LEADING_MUSIC_FROM = re.compile(r"^(?:(?:the\s+)?(?:music|songs)\s+from\s+(?:the\s+)?)", re.I)
 
 
 def normalize_title(title: str) -> str:
     """Comparison form of a title: edition noise removed, then `fold`ed.
 
     Removes "(Original Motion Picture Soundtrack)", "- Remastered 2011", "(Deluxe Edition)",
-    '(From "X")', "feat. …" and a trailing "OST". Version descriptors such as "Live" or "Remix" stay:
-    they name a different recording. Falls back to the folded full title when stripping leaves nothing.
+    '(From "X")', "feat. …", a trailing "OST" and a leading "Music from". Version descriptors such as
+    "Live" or "Remix" stay: they name a different recording. Falls back to the folded full title when
+    stripping leaves nothing.
     """
     stripped = _EDITION_BRACKETS.sub("", title)
     stripped = _EDITION_DASH.sub("", stripped)
     stripped = _FEATURING.sub("", stripped)
     stripped = _TRAILING_OST.sub("", stripped)
+    stripped = _LEADING_MUSIC_FROM.sub("", stripped)
     return fold(stripped) or fold(title)
 
 
@@ -178,32 +204,90 @@ def _candidate_titles(work: Work, candidate: Candidate) -> list[str]:
 
 
 def title_similarity(work: Work, candidate: Candidate) -> float:
+    """0..1: the best fit between the work's title and the candidate's titles (see the module docstring)."""
     wanted = normalize_title(work.title)
-    return max(
-        fuzz.ratio(wanted, normalize_title(title)) / 100.0 for title in _candidate_titles(work, candidate)
+    return max(_title_fit(wanted, work.artist, title) for title in _candidate_titles(work, candidate))
+
+
+def names_the_work(work: Work, candidate: Candidate) -> bool:
+    """True when the candidate's own title (not its album's) is the work, e.g. "Theme from E.T."."""
+    return _title_fit(normalize_title(work.title), work.artist, candidate.title) >= TITLE_FLOOR
+
+
+_SERIES = re.compile(r"^(?P<base>.+?) (?:vol|volume|part|pt) (?P<number>\d+|one|i)\b")
+_FIRST_VOLUME = {"1", "one", "i"}
+
+
+def _title_fit(wanted: str, artist: str | None, title: str) -> float:
+    normal = _without_possessive(normalize_title(title), artist)
+    if _is_themed(wanted, normal):
+        return 1.0
+    series = _SERIES.match(normal)
+    if series and series["base"] == wanted:
+        return 1.0 if series["number"] in _FIRST_VOLUME else LATER_VOLUME
+    return fuzz.ratio(wanted, normal) / 100.0
+
+
+def _without_possessive(normal: str, artist: str | None) -> str:
+    """ "guru s jazzmatazz vol 1" → "jazzmatazz vol 1" when Guru is the artist."""
+    prefix = f"{fold(artist)} s " if artist else None
+    return normal.removeprefix(prefix) if prefix and normal != prefix.strip() else normal
+
+
+def _is_themed(wanted: str, normal: str) -> bool:
+    """ "flying theme from e t", "the last emperor theme", "title music from a clockwork orange"."""
+    name = re.escape(wanted)
+    theme = r"(?:main )?(?:theme|titles?|title music|music|prelude)"
+    return bool(
+        re.search(rf"\b{theme} from (?:the )?{name}$", normal) or re.fullmatch(rf"{name} {theme}", normal)
     )
 
 
-def year_closeness(work_year: int, release_year: int | None) -> float:
-    """1.0 for the same year or the next; later releases fade over 20 years, earlier ones over 5."""
+def year_closeness(work_year: int | None, release_year: int | None, reference: int | None = None) -> float:
+    """1.0 for the reference year (else the work's) or the next; later releases fade over 20 years, releases
+    before the work's year over 5."""
     if release_year is None:
         return 0.5
-    gap = release_year - work_year
-    if gap in (0, 1):
+    if work_year is not None and release_year < work_year:
+        return max(0.0, 1.0 - (work_year - release_year) / EARLIER_YEAR_SPAN)
+    target = reference if reference is not None else work_year
+    if target is None:
         return 1.0
-    if gap > 1:
-        return max(0.0, 1.0 - (gap - 1) / LATER_YEAR_SPAN)
-    return max(0.0, 1.0 - -gap / EARLIER_YEAR_SPAN)
+    gap = release_year - target
+    return 1.0 if gap <= 1 else max(0.0, 1.0 - (gap - 1) / LATER_YEAR_SPAN)
+
+
+def reference_year(work: Work, candidates: Sequence[Candidate]) -> int | None:
+    """The earliest release, not before the work's year, among plausible candidates (good title, the
+    article's artist); the work's own year when none is plausible. Only the article's artist may move the
+    reference away from the article's year: without it a later same-title album may be a remake."""
+    if work.year is not None and not work.artist:
+        return work.year
+    years = [
+        candidate.release_year
+        for candidate in candidates
+        if candidate.release_year is not None
+        and (work.year is None or candidate.release_year >= work.year)
+        and _plausible(work, candidate)
+    ]
+    return min(years, default=work.year)
+
+
+def _plausible(work: Work, candidate: Candidate) -> bool:
+    if title_similarity(work, candidate) < PLAUSIBLE_TITLE:
+        return False
+    return not work.artist or artist_similarity(work.artist, candidate.artists) >= OTHER_ARTIST_BELOW
 
 
 _ALBUM_TYPE_FIT = {
     "album": {"album": 1.0, "single": 0.5, "ep": 0.5, "compilation": 0.4, "compile": 0.4},
+    "soundtrack": {"album": 1.0, "single": 0.5, "ep": 0.5, "compilation": 0.8, "compile": 0.8},
     "song": {"album": 1.0, "single": 1.0, "ep": 1.0, "compilation": 0.6, "compile": 0.6},
 }
 
 
 def album_type_fit(work: Work, candidate: Candidate) -> float:
-    table = _ALBUM_TYPE_FIT["album" if work.kind in ("album", "soundtrack") else "song"]
+    table = _ALBUM_TYPE_FIT[work.kind if work.kind in ("album", "soundtrack") else "song"]
     if candidate.album_type is None:
         return 0.7
     return table.get(candidate.album_type.lower(), 0.7)
@@ -212,21 +296,29 @@ def album_type_fit(work: Work, candidate: Candidate) -> float:
 # --- penalties ----------------------------------------------------------------------------------------
 
 
+_LATER_EDITION = (
+    r"\bremaster(?:ed)?\b|\bdeluxe\b|\banniversary\b|\bexpanded edition\b|\bre-?record(?:ing|ed)\b"
+)
+
+
 @dataclass(frozen=True)
 class _Version:
     reason: str
     pattern: re.Pattern[str]
     weight: float
+    in_album: bool
+    """Whether the album title alone shows this version (true for cover-like versions only)."""
 
 
 _VERSIONS: tuple[_Version, ...] = tuple(
-    _Version(reason, re.compile(pattern, re.IGNORECASE), weight)
+    _Version(reason, re.compile(pattern, re.IGNORECASE), weight, weight >= 0.5 and reason != "cover version")
     for reason, pattern, weight in (
         ("karaoke version", r"\bkaraoke\b", 0.6),
         ('"in the style of" version', r"in the style of|originally performed by|made famous by", 0.6),
         ("tribute recording", r"\btribute\b", 0.5),
         ("lullaby version", r"\blullab(?:y|ies)\b|rockabye baby", 0.6),
         ("8-bit version", r"\b8[- ]?bit\b|chiptune", 0.5),
+        ("later edition (remaster, deluxe, anniversary)", _LATER_EDITION, 0.1),
         ("piano version", r"\bpiano (?:version|cover|rendition|tribute|solo)\b|\bpiano guys\b", 0.4),
         ("instrumental version", r"\binstrumental\b", 0.3),
         ("live recording", r"[\(\[-]\s*live\b|\blive (?:at|in|from|on|version|recording)\b", 0.35),
@@ -246,11 +338,13 @@ _FROM_FILM = re.compile(r"[\(\[-]\s*from\s+(?:the\s+)?[\"“'«]|theme from\b", 
 
 
 def _version_penalties(work: Work, candidate: Candidate) -> list[tuple[str, float]]:
-    text = " | ".join(part for part in (candidate.title, candidate.album, *candidate.artists) if part)
+    own = " | ".join(part for part in (candidate.title, *candidate.artists) if part)
+    album = candidate.album or ""
     return [
         (version.reason, version.weight)
         for version in _VERSIONS
-        if version.pattern.search(text) and not version.pattern.search(work.title)
+        if (version.pattern.search(own) or (version.in_album and version.pattern.search(album)))
+        and not version.pattern.search(work.title)
     ]
 
 
@@ -273,13 +367,16 @@ def _other_artist_penalties(
 # --- scoring ------------------------------------------------------------------------------------------
 
 
-def score_candidate(work: Work, candidate: Candidate) -> ScoreParts:
-    """Score one candidate against the work; see the module docstring for weights and penalties."""
+def score_candidate(work: Work, candidate: Candidate, reference: int | None = None) -> ScoreParts:
+    """Score one candidate against the work; see the module docstring for weights and penalties.
+
+    `reference` is the reference year (`reference_year` over all candidates); the work's year without it.
+    """
     artist = artist_similarity(work.artist, candidate.artists) if work.artist else None
-    parts, reasons = _parts(work, candidate, artist)
+    parts, reasons = _parts(work, candidate, artist, reference if reference is not None else work.year)
     penalties = _version_penalties(work, candidate) + _other_artist_penalties(work, candidate, artist)
     if not candidate.playable:
-        penalties.append(("not playable in this market", 1.0))
+        reasons.append("not playable in this market")
     penalty = min(1.0, sum(weight for _, weight in penalties))
     weights = WEIGHTS if artist is not None else {**WEIGHTS, "year": YEAR_WEIGHT_WITHOUT_ARTIST}
     mean = sum(weights[name] * value for name, value in parts.items()) / sum(weights[name] for name in parts)
@@ -294,7 +391,9 @@ def score_candidate(work: Work, candidate: Candidate) -> ScoreParts:
     )
 
 
-def _parts(work: Work, candidate: Candidate, artist: float | None) -> tuple[dict[str, float], list[str]]:
+def _parts(
+    work: Work, candidate: Candidate, artist: float | None, reference: int | None
+) -> tuple[dict[str, float], list[str]]:
     """The parts the work can inform, and reasons for those that fall short."""
     reasons: list[str] = []
     parts = {"title": title_similarity(work, candidate), "album_type": album_type_fit(work, candidate)}
@@ -302,12 +401,12 @@ def _parts(work: Work, candidate: Candidate, artist: float | None) -> tuple[dict
         reasons.append("no artist in the article: artist not scored")
     else:
         parts["artist"] = artist
-    if work.year is None:
-        reasons.append("no year in the article: year not scored")
+    if reference is None:
+        reasons.append("no year in the article or among the candidates: year not scored")
     else:
-        parts["year"] = year_closeness(work.year, candidate.release_year)
+        parts["year"] = year_closeness(work.year, candidate.release_year, reference)
         if parts["year"] < 1.0:
-            reasons.append(f"year {candidate.release_year or 'unknown'} vs {work.year}")
+            reasons.append(f"year {candidate.release_year or 'unknown'} vs {reference}")
     if parts["album_type"] < 1.0:
         reasons.append(f"album type {candidate.album_type or 'unknown'}")
     return parts, reasons
@@ -324,20 +423,34 @@ def _same_edition_family(a: Candidate, b: Candidate) -> bool:
     return bool(shared_artist) and normalize_title(a.title) == normalize_title(b.title)
 
 
+def _same_release(work: Work, a: Candidate, b: Candidate) -> bool:
+    """For an album-like work: `b` is `a`'s album, a track of it, or another of its tracks."""
+    return work.kind != "song" and a.album_id is not None and a.album_id == b.album_id
+
+
+def _rank_key(pair: tuple[Candidate, ScoreParts]) -> tuple[float, bool]:
+    return pair[1].total, pair[0].playable
+
+
 def choose(work: Work, candidates: Sequence[Candidate], settings: MatchingSettings) -> Match:
     """Decide which candidate, if any, is the work. Never falls back to the first result."""
+    reference = reference_year(work, candidates)
     scored = sorted(
-        ((candidate, score_candidate(work, candidate)) for candidate in candidates),
-        key=lambda pair: pair[1].total,
+        ((candidate, score_candidate(work, candidate, reference)) for candidate in candidates),
+        key=_rank_key,
         reverse=True,
     )
     ranked = tuple(scored[:RANKED_KEPT])
     if not scored:
         return Match(work, "not_found", None, None, ())
     best, best_parts = scored[0]
-    if not best.playable or best_parts.total < settings.accept:
+    if best_parts.total < settings.accept or best_parts.title < TITLE_FLOOR:
         return Match(work, "not_found", None, best_parts, ranked)
-    rivals = [parts.total for candidate, parts in scored[1:] if not _same_edition_family(best, candidate)]
+    rivals = [
+        parts.total
+        for candidate, parts in scored[1:]
+        if not _same_edition_family(best, candidate) and not _same_release(work, best, candidate)
+    ]
     if rivals and best_parts.total - rivals[0] <= settings.ambiguous_gap:
         return Match(work, "ambiguous", None, best_parts, ranked)
     return Match(work, "matched", best, best_parts, ranked)
@@ -362,18 +475,22 @@ def _theme_rank(work: Work, track: Candidate) -> int | None:
     names = {normalize_title(work.title), *([normalize_title(track.album)] if track.album else [])}
     if any(name and re.search(rf"\b{re.escape(name)}\b", title) for name in names):
         return 2
+    if any(name.replace(" ", "") == title.replace(" ", "") for name in names):
+        return 2
     return None
 
 
 def representative_tracks(
     work: Work, album_tracks: Sequence[Candidate], policy: Sequence[str], count: int
 ) -> list[Candidate]:
-    """Pick `count` playable tracks to stand for an album or soundtrack, following `policy` in order.
+    """Pick `count` tracks to stand for an album or soundtrack, following `policy` in order.
 
-    "theme": the main title, then a theme, then a track named after the film or album.
-    "opening": the album's tracks from the first, in track order (so it also fills up to `count`).
+    "theme": the main title, then a theme, then a track named after the film or album ("Superfly" for
+    "Super Fly" too). "opening": the album's tracks from the first, in track order (so it also fills up to
+    `count`). A track not playable in this market still stands for its album (availability is not
+    identity); it is the same recording listeners elsewhere hear.
     """
-    ordered = _album_order([track for track in album_tracks if track.playable])
+    ordered = _album_order(album_tracks)
     picks: list[Candidate] = []
     for rule in policy:
         pool = _theme_tracks(work, ordered) if rule == "theme" else ordered
@@ -389,11 +506,23 @@ def _theme_tracks(work: Work, ordered: Sequence[Candidate]) -> list[Candidate]:
 
 def same_recording(a: Candidate, b: Candidate, tolerance_s: float) -> bool:
     """Cross-service identity: ISRCs equal (when both have one), durations known and within `tolerance_s`,
-    and titles equal after `normalize_title`. Unknown durations cannot confirm identity, so give False."""
+    and titles that agree. Unknown durations cannot confirm identity, so give False."""
     if a.isrc and b.isrc and a.isrc.upper() != b.isrc.upper():
         return False
     if a.duration_ms is None or b.duration_ms is None:
         return False
     if abs(a.duration_ms - b.duration_ms) > tolerance_s * 1000:
         return False
-    return normalize_title(a.title) == normalize_title(b.title)
+    return titles_agree(a.title, b.title, same_isrc=bool(a.isrc and b.isrc))
+
+
+def titles_agree(a: str, b: str, *, same_isrc: bool) -> bool:
+    """Equal after `normalize_title`, or one holds the other whole ("Ano Natsu e (One Summer's Day)").
+    With equal ISRCs a title in another script (nothing left after folding, "夢灯籠") cannot disagree."""
+    first, second = normalize_title(a), normalize_title(b)
+    if first == second:
+        return True
+    if same_isrc and not (fold(a) and fold(b)):
+        return True
+    shorter, longer = sorted((first, second), key=len)
+    return bool(shorter) and re.search(rf"\b{re.escape(shorter)}\b", longer) is not None

@@ -3,7 +3,15 @@
 The primary service (settings.services.primary) is searched and scored; the tracks it picks carry ISRCs, and
 every other service is asked for the *same recording* by ISRC, confirmed by duration and title
 (`matching.same_recording`). Only when the ISRC is missing or disagrees does another service get a scored
-search of its own. Each result says how it was found: pin, cache, search or isrc.
+search of its own. When the primary's search failed but a later service found the work (per-service
+title spellings: a German album title on Deezer), the services that failed are asked by that ISRC in turn.
+Each result says how it was found: pin, cache, search or isrc.
+
+Searching relaxes step by step (`search_steps`) while scoring stays strict: fielded artist and title in the
+kind the article suggests; then the other kind (extraction may call a song an album); then the title alone
+(the service may spell the artist differently). The article's year is never a search filter, since an
+album often appears years after its film; `matching` weighs it instead. The steps stop at the first
+decisive outcome (matched or ambiguous), so a work found at once costs one search call.
 """
 
 from __future__ import annotations
@@ -14,7 +22,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from worker.config import Settings
-from worker.matching import Match, ScoreParts, choose, representative_tracks, same_recording
+from worker.matching import (
+    Match,
+    ScoreParts,
+    choose,
+    names_the_work,
+    representative_tracks,
+    same_recording,
+)
 from worker.model import Candidate, Work, WorkQuery
 from worker.overrides import WorkOverride
 from worker.providers.base import CatalogProvider
@@ -24,6 +39,28 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["matched", "ambiguous", "not_found", "not_on_service"]
 FoundBy = Literal["search", "isrc", "pin", "cache"]
+SearchKind = Literal["tracks", "albums"]
+SearchStep = tuple[WorkQuery, tuple[SearchKind, ...]]
+_KINDS: dict[str, tuple[SearchKind, ...]] = {
+    "song": ("tracks",),
+    "album": ("albums",),
+    "soundtrack": ("albums",),
+    "work": ("tracks", "albums"),
+}
+
+
+def search_steps(work: Work) -> list[SearchStep]:
+    """The queries to try in order: fielded artist + title in the suggested kinds, the other kind, then the
+    title alone. No year filter: the year is scored, not searched."""
+    fielded = WorkQuery(title=work.title, artist=work.artist)
+    first = _KINDS[work.kind]
+    steps: list[SearchStep] = [(fielded, first)]
+    other = tuple(kind for kind in _KINDS["work"] if kind not in first)
+    if other:
+        steps.append((fielded, other))
+    if work.artist:
+        steps.append((WorkQuery(title=work.title), first))
+    return steps
 
 
 @dataclass(frozen=True)
@@ -70,7 +107,23 @@ class Resolver:
             results[service] = result
             if anchor is None and result.outcome == "matched" and result.found_by != "pin":
                 anchor = result
+        if anchor is not None:
+            results.update(self._catch_up(work, results, anchor))
         return results
+
+    def _catch_up(
+        self, work: Work, results: Mapping[str, Resolution], anchor: Resolution
+    ) -> dict[str, Resolution]:
+        """Services whose fresh search failed before the anchor was found, asked for it by ISRC now."""
+        caught: dict[str, Resolution] = {}
+        for service, result in results.items():
+            if result.found_by != "search" or result.outcome not in ("not_found", "ambiguous"):
+                continue
+            found = self._by_isrc(service, work, anchor)
+            if found is not None:
+                self._remember(service, found)
+                caught[service] = found
+        return caught
 
     def _resolve_on(
         self, service: str, work: Work, override: WorkOverride, anchor: Resolution | None
@@ -97,7 +150,7 @@ class Resolver:
         if self.state.due_for_retry(service, work.key, self.now):
             return None
         negative = self.state.get_negative(service, work.key)
-        return Resolution(work, negative.status) if negative else None
+        return Resolution(work, negative.status, found_by="cache") if negative else None
 
     def _by_isrc(self, service: str, work: Work, anchor: Resolution) -> Resolution | None:
         provider = self.providers[service]
@@ -112,18 +165,20 @@ class Resolver:
         return Resolution(work, "matched", tuple(found), anchor.score, "isrc")
 
     def _same(self, source: Candidate, other: Candidate) -> bool:
-        return other.playable and same_recording(source, other, self.settings.matching.duration_tolerance_s)
+        """Availability is not identity: an unplayable copy is still the same recording."""
+        return same_recording(source, other, self.settings.matching.duration_tolerance_s)
 
     def _by_search(self, service: str, work: Work) -> Resolution:
         provider = self.providers[service]
-        limit = provider.capabilities.search_limit
-        query = WorkQuery.for_work(work)
-        candidates: list[Candidate] = []
-        if work.kind in ("song", "work"):
-            candidates += provider.search_tracks(query, limit=limit)
-        if work.kind in ("album", "soundtrack", "work"):
-            candidates += provider.search_albums(query, limit=limit)
-        match = choose(work, candidates, self.settings.matching)
+        candidates: dict[tuple[str, str], Candidate] = {}
+        match = choose(work, [], self.settings.matching)
+        for query, kinds in search_steps(work):
+            for kind in kinds:
+                for found in self._search(provider, kind, query):
+                    candidates.setdefault((found.kind, found.id), found)
+            match = choose(work, list(candidates.values()), self.settings.matching)
+            if match.status != "not_found":
+                break
         if match.status != "matched" or match.candidate is None:
             return Resolution(work, match.status, ranked=match.ranked, score=match.score)
         tracks = self._tracks_for(provider, work, match)
@@ -131,12 +186,24 @@ class Resolver:
             return Resolution(work, "not_found", ranked=match.ranked)
         return Resolution(work, "matched", tuple(tracks), match.score, "search", match.ranked)
 
+    @staticmethod
+    def _search(provider: CatalogProvider, kind: SearchKind, query: WorkQuery) -> list[Candidate]:
+        limit = provider.capabilities.search_limit
+        if kind == "tracks":
+            return provider.search_tracks(query, limit=limit)
+        return provider.search_albums(query, limit=limit)
+
     def _tracks_for(self, provider: CatalogProvider, work: Work, match: Match) -> list[Candidate]:
+        """The chosen track when its own title is the work; otherwise its album's representative tracks."""
         chosen = match.candidate
         assert chosen is not None
-        if chosen.kind == "track":
+        if chosen.kind == "track" and (
+            work.kind == "song" or names_the_work(work, chosen) or not chosen.album_id
+        ):
             return [chosen]
-        album_tracks = [t for t in provider.album_tracks(chosen.id) if t.playable]
+        album_id = chosen.id if chosen.kind == "album" else chosen.album_id
+        assert album_id is not None
+        album_tracks = provider.album_tracks(album_id)
         picked = representative_tracks(
             work,
             album_tracks,
