@@ -86,7 +86,9 @@ TITLE_FLOOR = 0.8
 PLAUSIBLE_TITLE = 0.9
 """Title part from which a candidate counts when finding the reference (earliest) year."""
 LATER_VOLUME = 0.85
-"""Title part of "X, Vol. 2" (or later) for the work X."""
+"""Title part of "X, Vol. 2" (or later) or of the sequel "X 2" for the work X."""
+SUBTITLED = 0.85
+"""Title part of "X: Subtitle" for the work X (the main title before a colon or dash names the work)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class Match:
 # --- title and artist normalisation -------------------------------------------------------------------
 
 _EDITION_WORDS = (
-    r"soundtrack|motion picture|original score|\bost\b|music from|remaster(?:ed)?|deluxe|edition|expanded|"
+    r"sound ?track|motion picture|original score|\bost\b|music from|remaster(?:ed)?|deluxe|edition|expanded|"
     r"anniversary|bonus tracks?|\bmono\b|\bstereo\b|\bfrom\b|\bfeat\b|\bft\b|featuring"
 )
 _EDITION_BRACKETS = re.compile(rf"\s*[\(\[][^\)\]]*(?:{_EDITION_WORDS})[^\)\]]*[\)\]]", re.IGNORECASE)
@@ -139,7 +141,8 @@ _FEATURING = re.compile(r"\s+(?:feat\.?|ft\.|featuring)\s.*$", re.IGNORECASE)
 _TRAILING_OST = re.compile(
     r"\s+(?:\(|-\s+)?(?:original\s+)?(?:motion picture\s+)?(?:soundtrack|ost)\)?$", re.I
 )
-_LEADING_MUSIC_FROM = re.compile(r"^(?:(?:the\s+)?(?:music|songs)\s+from\s+(?:the\s+)?)", re.I)
+_LEADING_MUSIC_FROM = re.compile(r"^(?:the\s+)?(?:(?:music|songs)\s+from|music\s+of)\s+(?:the\s+)?", re.I)
+_SUBTITLE = re.compile(r"\s*(?::|\s[-–—])\s+")
 
 
 def normalize_title(title: str) -> str:
@@ -194,10 +197,10 @@ def artist_similarity(artist: str, credits: Sequence[str]) -> float:
 
 
 def _candidate_titles(work: Work, candidate: Candidate) -> list[str]:
-    if candidate.kind == "album":
+    if candidate.kind == "album" or work.kind == "song":
         return [candidate.title]
     if work.kind in ("album", "soundtrack"):
-        return [candidate.album] if candidate.album else [candidate.title]
+        return [candidate.album, candidate.title] if candidate.album else [candidate.title]
     if work.kind == "song":
         return [candidate.title]
     return [candidate.title, *([candidate.album] if candidate.album else [])]
@@ -214,17 +217,20 @@ def names_the_work(work: Work, candidate: Candidate) -> bool:
     return _title_fit(normalize_title(work.title), work.artist, candidate.title) >= TITLE_FLOOR
 
 
-_SERIES = re.compile(r"^(?P<base>.+?) (?:vol|volume|part|pt) (?P<number>\d+|one|i)\b")
+_SERIES = re.compile(r"^(?P<base>.+?) (?:vol|volume|part|pt) (?P<number>\d+|one|i)\b|^(?P<sequel>.+?) \d+$")
 _FIRST_VOLUME = {"1", "one", "i"}
 
 
 def _title_fit(wanted: str, artist: str | None, title: str) -> float:
     normal = _without_possessive(normalize_title(title), artist)
-    if _is_themed(wanted, normal):
+    if _is_themed(wanted, normal) or _is_themed(wanted, fold(title)):
         return 1.0
     series = _SERIES.match(normal)
-    if series and series["base"] == wanted:
+    if series and wanted in (series["base"], series["sequel"]):
         return 1.0 if series["number"] in _FIRST_VOLUME else LATER_VOLUME
+    main_title = normalize_title(_SUBTITLE.split(title, maxsplit=1)[0])
+    if main_title == wanted and main_title != normal:
+        return SUBTITLED
     return fuzz.ratio(wanted, normal) / 100.0
 
 
@@ -424,8 +430,14 @@ def _same_edition_family(a: Candidate, b: Candidate) -> bool:
 
 
 def _same_release(work: Work, a: Candidate, b: Candidate) -> bool:
-    """For an album-like work: `b` is `a`'s album, a track of it, or another of its tracks."""
-    return work.kind != "song" and a.album_id is not None and a.album_id == b.album_id
+    """For an album-like work: `b` is `a`'s album, a track of it, or another of its tracks (by album id, or
+    by album title and a shared artist where search hits carry no album id, as on Apple Music)."""
+    if work.kind == "song":
+        return False
+    if a.album_id is not None and a.album_id == b.album_id:
+        return True
+    shared_artist = {artist_key(x) for x in a.artists} & {artist_key(x) for x in b.artists}
+    return bool(shared_artist and a.album and b.album) and a.album == b.album
 
 
 def _rank_key(pair: tuple[Candidate, ScoreParts]) -> tuple[float, bool]:

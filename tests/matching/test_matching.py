@@ -372,7 +372,12 @@ SCORE_TRACKS = [
         ),
         (SCORE_TRACKS, ["opening"], 2, ["Prologue", "Main Title"]),
         ([track(2, "Dance"), track(1, "Overture")], ["theme", "opening"], 1, ["Overture"]),
-        ([track(1, "Main Title", playable=False), track(2, "Escape")], ["theme", "opening"], 1, ["Escape"]),
+        (
+            [track(1, "Main Title", playable=False), track(2, "Escape")],
+            ["theme", "opening"],
+            1,
+            ["Main Title"],
+        ),
         ([track(None, "B"), track(None, "A")], ["opening"], 1, ["B"]),
         ([], ["theme", "opening"], 1, []),
     ],
@@ -381,6 +386,18 @@ def test_representative_tracks_follow_the_policy(
     tracks: list[Candidate], policy: list[str], count: int, expected: list[str]
 ):
     assert [t.title for t in representative_tracks(KONG, tracks, policy, count)] == expected
+
+
+def test_a_title_track_spelt_without_the_space_stands_for_the_album():
+    super_fly = work("Super Fly", "Curtis Mayfield", 1972, "soundtrack")
+    tracks = [
+        cand("Pusherman", "Curtis Mayfield", track_number=2),
+        cand("Superfly", "Curtis Mayfield", track_number=9),
+    ]
+
+    assert [t.title for t in representative_tracks(super_fly, tracks, ["theme", "opening"], 1)] == [
+        "Superfly"
+    ]
 
 
 # --- cross-service identity ---------------------------------------------------------------------------
