@@ -181,10 +181,16 @@ def _credit_names(artists: Iterable[str]) -> list[str]:
 def _similarity(a: str, b: str) -> float:
     """Edit-distance ratio; a name of two or more words found whole inside the other ("Dave Brubeck" in
     "The Dave Brubeck Quartet") also counts, at 0.9. One word is not enough ("Queen" in "Queen Latifah")."""
+    a, b = _content_words(a), _content_words(b)
     ratio = fuzz.ratio(a, b)
     if min(len(a.split()), len(b.split())) >= 2:
         ratio = max(ratio, 0.9 * fuzz.token_set_ratio(a, b))
     return ratio / 100.0
+
+
+def _content_words(name: str) -> str:
+    """ "snowboy and the latin section" → "snowboy latin section": shared "and the" is no evidence."""
+    return " ".join(word for word in name.split() if word not in ("and", "the", "of")) or name
 
 
 def artist_similarity(artist: str, credits: Sequence[str]) -> float:
@@ -411,6 +417,8 @@ def _parts(
         reasons.append("no year in the article or among the candidates: year not scored")
     else:
         parts["year"] = year_closeness(work.year, candidate.release_year, reference)
+        if candidate.release_year is None and artist is None and work.year is not None:
+            parts["year"] = 0.0  # the year is the only evidence of which one is meant; unknown cannot show it
         if parts["year"] < 1.0:
             reasons.append(f"year {candidate.release_year or 'unknown'} vs {reference}")
     if parts["album_type"] < 1.0:

@@ -452,3 +452,77 @@ def deezer(title: str, **fields: object) -> Candidate:
 )
 def test_same_recording(a: Candidate, b: Candidate, same: bool):
     assert same_recording(a, b, tolerance_s=3.0) is same
+
+
+def test_shared_and_the_in_two_band_names_is_no_evidence():
+    assert artist_similarity("Snowboy and the Latin Section", ("Art Blakey & The Jazz Messengers",)) < 0.5
+
+
+def test_without_an_artist_a_candidate_of_unknown_year_cannot_be_the_dated_work():
+    jazz_singer = work("The Jazz Singer", None, 1927, "soundtrack")
+    undated = album("The Jazz Singer", "Neil Diamond", release_year=None)
+
+    assert choose(jazz_singer, [undated], SETTINGS).status == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("title", "candidate_title", "fit"),
+    [
+        ("E.T.", "Flying (Theme from E.T.)", 1.0),
+        ("The Last Emperor", "The Last Emperor (Theme)", 1.0),
+        ("Kill Bill", "Kill Bill Vol. 1 (Original Soundtrack)", 1.0),
+        ("Kill Bill", "Kill Bill Vol. 2 (Original Soundtrack)", 0.85),
+        ("Assassin's Creed", "Assassin's Creed 2 (Original Game Soundtrack)", 0.85),
+        ("Superman", "Superman: The Movie (Original Motion Picture Soundtrack)", 0.85),
+        ("Twin Peaks", "Music from Twin Peaks", 1.0),
+        ("Red Dead Redemption 2", "The Music of Red Dead Redemption 2 (Original Score)", 1.0),
+        ("Saturday Night Fever", "Saturday Night Fever (The Original Movie Sound Track)", 1.0),
+    ],
+)
+def test_title_rules_for_themes_series_subtitles_and_prefixes(title: str, candidate_title: str, fit: float):
+    assert score_candidate(work(title, kind="soundtrack"), album(candidate_title)).title == fit
+
+
+def test_a_later_instalment_named_like_the_franchise_is_not_a_match():
+    indiana = work("Indiana Jones", "John Williams", None, "soundtrack")
+    dial = album(
+        "Indiana Jones and the Dial of Destiny (Original Motion Picture Soundtrack)", "John Williams"
+    )
+
+    assert choose(indiana, [dial], SETTINGS).status == "not_found"
+
+
+def test_without_a_year_the_earliest_release_by_the_artist_is_the_original():
+    panther = work("The Pink Panther", "Henry Mancini", None, "soundtrack")
+    original = album("The Pink Panther (Music from the Film Score)", "Henry Mancini", release_year=1964)
+    remaster = album("The Pink Panther (Remastered)", "Henry Mancini", release_year=2013)
+
+    assert choose(panther, [remaster, original], SETTINGS).candidate == original
+
+
+def test_a_late_album_of_an_older_film_by_the_credited_composer_scores_full_year():
+    parts = choose(BLADE_RUNNER, [album("Blade Runner", "Vangelis", release_year=1994)], SETTINGS).parts
+
+    assert parts is not None and parts.year == 1.0
+
+
+def test_a_track_and_its_own_album_are_not_rivals():
+    kong = work("King Kong", "Max Steiner", 1933, "work")
+    score = album(
+        "King Kong (Original Motion Picture Score)", "Max Steiner", release_year=1933, id="a1", album_id="a1"
+    )
+    cue = cand("A Boat in the Fog", "Max Steiner", album=score.title, album_id="a1", release_year=1933)
+
+    assert choose(kong, [cue, score], SETTINGS).status == "matched"
+
+
+def test_same_isrc_titles_in_another_script_or_with_a_translation_agree():
+    spotify = cand("Dream Lantern", "RADWIMPS", isrc="JP1", duration_ms=131_000)
+    apple = cand("夢灯籠", "RADWIMPS", service="apple", isrc="JP1", duration_ms=131_000)
+    longer = cand(
+        "Ano Natsu e (One Summer's Day)", "Joe Hisaishi", service="apple", isrc="JP2", duration_ms=1
+    )
+    short = cand("One Summer's Day", "Joe Hisaishi", isrc="JP2", duration_ms=1)
+
+    assert same_recording(spotify, apple, tolerance_s=3.0)
+    assert same_recording(short, longer, tolerance_s=3.0)
