@@ -129,3 +129,16 @@ def test_requests_are_recorded(tmp_path: Path) -> None:
         ("deezer", "GET", "/deezer/search", 200),
         ("deezer", "GET", "/deezer/nowhere", 404),
     ]
+
+
+def test_public_host_names_every_url(tmp_path: Path) -> None:
+    from tests.sandbox.helpers import write_catalog
+    from worker.sandbox import running_sandbox
+
+    with running_sandbox(write_catalog(tmp_path), public_host="localhost") as sandbox:
+        assert sandbox.urls["deezer_api"].startswith("http://localhost:")
+        port = sandbox.urls["deezer_api"].split(":")[2].split("/")[0]
+        page = httpx.get(
+            f"http://127.0.0.1:{port}/deezer/search", params={"q": "vangelis", "limit": 1}
+        ).json()
+        assert page["next"].startswith(f"http://localhost:{port}/deezer/search?")

@@ -41,6 +41,10 @@ def _forced(values: tuple[str, ...]) -> dict[str, int]:
 
 @sandbox.command()
 @click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 in a container)."
+)
+@click.option("--public-host", help="Host name clients use; every URL the sandbox hands out names it.")
+@click.option(
     "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 = any free port."
 )
 @click.option(
@@ -67,6 +71,8 @@ def _forced(values: tuple[str, ...]) -> dict[str, int]:
     "--seed", type=int, default=0, show_default=True, help="Seed of the fault dice (repeatable runs)."
 )
 def serve(
+    host: str,
+    public_host: str | None,
     port: int,
     catalog: Path | None,
     data: Path | None,
@@ -102,7 +108,7 @@ def serve(
         seed=seed,
     )
     stop = threading.Event()
-    with running_sandbox(catalog, data, options, port) as running:
+    with running_sandbox(catalog, data, options, port, host=host, public_host=public_host) as running:
         click.echo(json.dumps(running.urls))
         _stop_on_signals(stop)
         stop.wait()

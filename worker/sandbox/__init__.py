@@ -107,11 +107,15 @@ def running_sandbox(
     *,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
+    host: str = "127.0.0.1",
+    public_host: str | None = None,
 ) -> Iterator[Sandbox]:
     """Serve the sandbox on 127.0.0.1:`port` (0 = any free port) in a background thread until the block ends.
 
     `catalog_path` None serves the bundled catalog; `data_path` None keeps playlists in memory only.
     `clock` (wall-clock seconds) and `sleep` drive token expiry, rate-limit windows, latency and slow answers.
+    `host` is the bind address (e.g. 0.0.0.0 in a container); `public_host` the name clients reach it by,
+    used in every URL the sandbox hands out.
     """
     catalog = load_catalog(catalog_path or BUNDLED_CATALOG)
     options = options or SandboxOptions()
@@ -125,10 +129,10 @@ def running_sandbox(
     ]
     app = App(mounts, options, clock, sleep)
     try:
-        server = make_server(app, port)
+        server = make_server(app, port, host, public_host)
     except OSError as exc:
         raise ConfigError(
-            f"Cannot serve the sandbox on 127.0.0.1:{port}: {exc.strerror}.",
+            f"Cannot serve the sandbox on {host}:{port}: {exc.strerror}.",
             hint="Pick another --port, or 0 for any free port.",
         ) from exc
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="sandbox", daemon=True)

@@ -267,11 +267,15 @@ class App:
         return mount.error(405, "Method not allowed") if allowed else mount.not_found(request)
 
 
-def make_server(app: App, port: int) -> ThreadingHTTPServer:
-    """A threading HTTP server on 127.0.0.1 that feeds `app`; sets `app.origin` to its address."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(app))
+def make_server(
+    app: App, port: int, host: str = "127.0.0.1", public_host: str | None = None
+) -> ThreadingHTTPServer:
+    """A threading HTTP server on `host` that feeds `app`; `app.origin` (used in every URL the sandbox hands
+    out) names `public_host`, else `host` (127.0.0.1 when `host` is a wildcard address)."""
+    server = ThreadingHTTPServer((host, port), _handler_class(app))
     server.daemon_threads = True
-    app.origin = f"http://127.0.0.1:{server.server_address[1]}"
+    named = public_host or ("127.0.0.1" if host in ("0.0.0.0", "") else host)
+    app.origin = f"http://{named}:{server.server_address[1]}"
     return server
 
 
