@@ -22,7 +22,6 @@ from worker.config import ENV_PREFIX, SECRET_ENV_VARS, Settings
 
 COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
-NEEDS_SANDBOX_HOST = "sandbox serve has no --host/--public-host yet (requested from the sandbox's owner)"
 
 
 def _invocations(service: dict[str, Any]) -> list[list[str]]:
@@ -53,11 +52,7 @@ def _options(command: click.Command) -> set[str]:
 
 
 CALLS = [
-    pytest.param(
-        args,
-        id=f"{name}: {' '.join(args[:2])}",
-        marks=[pytest.mark.xfail(reason=NEEDS_SANDBOX_HOST, strict=True)] if name == "sandbox" else [],
-    )
+    pytest.param(args, id=f"{name}: {' '.join(args[:2])}")
     for name, service in SERVICES.items()
     for args in _invocations(service)
 ]
