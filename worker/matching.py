@@ -207,8 +207,6 @@ def _candidate_titles(work: Work, candidate: Candidate) -> list[str]:
         return [candidate.title]
     if work.kind in ("album", "soundtrack"):
         return [candidate.album, candidate.title] if candidate.album else [candidate.title]
-    if work.kind == "song":
-        return [candidate.title]
     return [candidate.title, *([candidate.album] if candidate.album else [])]
 
 
