@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,19 @@ class RuntimeRequest:
     flag_overrides: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Timing:
+    """Time as the runtime sees it; tests pass one fake clock whose `sleep` moves it for every party."""
+
+    clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+
+
 @contextmanager
-def open_runtime(request: RuntimeRequest, environ: Mapping[str, str] | None = None) -> Iterator[Runtime]:
+def open_runtime(
+    request: RuntimeRequest, environ: Mapping[str, str] | None = None, timing: Timing = Timing()
+) -> Iterator[Runtime]:
     """Everything a run needs, closed again on exit (the sandbox stops, the state DB closes)."""
     environ = os.environ if environ is None else environ
     flags: dict[str, Any] = dict(request.flag_overrides or {})
@@ -61,13 +73,21 @@ def open_runtime(request: RuntimeRequest, environ: Mapping[str, str] | None = No
     with ExitStack() as stack:
         settings = load_settings(request.config_path, environ, flags)
         if request.sandbox:
-            settings, environ = _with_sandbox(stack, settings, request, environ)
+            settings, environ = _with_sandbox(stack, settings, request, environ, timing)
         secrets = Secrets.from_env(environ)
         services = _services(settings, request.services)
         skipped = {s: missing for s in services if (missing := missing_credentials(settings, secrets, s))}
         usable = [s for s in services if s not in skipped]
         http = stack.enter_context(new_http_client(settings.retry.timeout_s))
-        providers = build_providers(settings, secrets, services=usable, http=http)
+        providers = build_providers(
+            settings,
+            secrets,
+            services=usable,
+            http=http,
+            clock=timing.clock,
+            sleep=timing.sleep,
+            wall_clock=timing.wall_clock,
+        )
         state = stack.enter_context(_open_state(settings.state.path))
         overrides = load_overrides(request.overrides_path)
         yield Runtime(settings, secrets, providers, state, overrides, skipped)
@@ -86,13 +106,17 @@ def _services(settings: Settings, requested: Sequence[str]) -> list[str]:
 
 
 def _with_sandbox(
-    stack: ExitStack, settings: Settings, request: RuntimeRequest, environ: Mapping[str, str]
+    stack: ExitStack, settings: Settings, request: RuntimeRequest, environ: Mapping[str, str], timing: Timing
 ) -> tuple[Settings, Mapping[str, str]]:
     """Start the in-process sandbox; point the settings at it and use its credentials."""
     from worker.sandbox import running_sandbox
 
     data_path = settings.state.path.parent / "sandbox-data.json"
-    sandbox = stack.enter_context(running_sandbox(catalog_path=request.catalog, data_path=data_path))
+    sandbox = stack.enter_context(
+        running_sandbox(
+            catalog_path=request.catalog, data_path=data_path, clock=timing.wall_clock, sleep=timing.sleep
+        )
+    )
     sandboxed = settings.model_copy(
         update={
             section: getattr(settings, section).model_copy(update=values)

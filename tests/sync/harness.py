@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import yaml
 from tests.conftest import CONTENT, REPO
 from worker.model import fold
 from worker.report import RunReport, to_json
-from worker.runtime import RuntimeRequest, open_runtime
+from worker.runtime import RuntimeRequest, Timing, open_runtime
 from worker.sandbox.catalog import BUNDLED_CATALOG, load_catalog
 from worker.sync import SyncEffects, SyncOptions, run_sync
 
@@ -27,11 +28,27 @@ GOLD_ARTICLES = {
 }
 
 
+class FakeClock:
+    """Wall-clock time that moves only when someone sleeps: pacers and rate limits cost no real time."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.now += max(seconds, 0.0)
+
+
 @dataclass
 class Workspace:
     """A scratch content tree and state folder that survive between runs (like an operator's machine)."""
 
     root: Path
+    clock: FakeClock = field(default_factory=FakeClock)
 
     @classmethod
     def create(cls, tmp: Path) -> Workspace:
@@ -50,8 +67,9 @@ class Workspace:
             content_root=self.content,
             overrides_path=REPO / "config" / "overrides.yaml",
         )
-        with open_runtime(request, environ={}) as runtime:
-            effects = SyncEffects(runtime.providers, runtime.state, time.time)
+        timing = Timing(clock=self.clock, wall_clock=self.clock, sleep=self.clock.sleep)
+        with open_runtime(request, environ={}, timing=timing) as runtime:
+            effects = SyncEffects(runtime.providers, runtime.state, self.clock)
             return run_sync(runtime.settings, runtime.overrides, SyncOptions(paths=paths, **options), effects)
 
     def snapshot(self) -> dict[str, bytes]:

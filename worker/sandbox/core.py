@@ -281,6 +281,7 @@ def make_server(
 
 def _handler_class(app: App) -> type[BaseHTTPRequestHandler]:
     class SandboxHandler(BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True  # keep-alive answers would otherwise wait ~40 ms for a delayed ACK
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
