@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -19,6 +19,7 @@ from worker.runtime import RuntimeRequest, Timing, open_runtime
 from worker.sandbox.catalog import BUNDLED_CATALOG, load_catalog
 from worker.sync import SyncEffects, SyncOptions, run_sync
 
+T = TypeVar("T")
 GOLD = REPO / "tests" / "gold"
 RECORDINGS = REPO / "tests" / "catalog" / "recordings.yaml"
 GOLD_ARTICLES = {
@@ -99,18 +100,18 @@ def accuracy(report: RunReport) -> dict[str, Score]:
     """Per service: how many gold works got exactly the expected recording (or, when absent, none)."""
     catalog = load_catalog(BUNDLED_CATALOG)
     chosen = _chosen_tracks(report)
+    expectations = gold_expectations()
     scores: dict[str, Score] = {}
     for service in ("spotify", "deezer", "apple"):
         right, wrong = 0, []
-        expectations = gold_expectations()
-        for article, title, expected in ((a, t, e[service]) for a, t, e in expectations):
-            track_id = chosen.get((service, article, title))
+        for article, title, year, expect in expectations:
+            track_id = _by_year(chosen.get((service, article, title), []), year)
             track = catalog.view(service).track(track_id) if track_id else None
             got = track.key if track else None
-            if got == expected:
+            if got == expect[service]:
                 right += 1
             else:
-                wrong.append(f"{article}: {title}: expected {expected}, got {got}")
+                wrong.append(f"{article}: {title} ({year}): expected {expect[service]}, got {got}")
         scores[service] = Score(right, len(expectations), wrong)
     return scores
 
@@ -120,23 +121,36 @@ def chosen_decoys(report: RunReport) -> list[str]:
     catalog = load_catalog(BUNDLED_CATALOG)
     expected = {key for entry in _recordings() for key in entry["expect"].values() if key}
     found = []
-    for (service, article, title), track_id in _chosen_tracks(report).items():
-        track = catalog.view(service).track(track_id)
-        if track is None or track.key not in expected:
-            found.append(f"{service} {article}: {title} → {track.key if track else track_id}")
+    for (service, article, title), picks in _chosen_tracks(report).items():
+        for _year, track_id in picks:
+            track = catalog.view(service).track(track_id)
+            if track is None or track.key not in expected:
+                found.append(f"{service} {article}: {title} → {track.key if track else track_id}")
     return found
 
 
-def gold_expectations() -> list[tuple[str, str, dict[str, str | None]]]:
-    """(article, folded title, expected key per service) for every gold work that has an expectation."""
-    by_title = {(e["article"], fold(e["title"])): e["expect"] for e in _recordings()}
+def gold_expectations() -> list[tuple[str, str, int | None, dict[str, str | None]]]:
+    """(article, folded title, year, expected key per service) for every gold work with an expectation."""
+    recordings: dict[tuple[str, str], list[tuple[int | None, dict[str, str | None]]]] = {}
+    for entry in _recordings():
+        recordings.setdefault((entry["article"], fold(entry["title"])), []).append(
+            (entry["year"], entry["expect"])
+        )
     found = []
     for gold_file, article in GOLD_ARTICLES.items():
         for work in yaml.safe_load((GOLD / gold_file).read_text(encoding="utf-8")):
-            key = (article, fold(work["title"]))
-            if key in by_title:
-                found.append((article, key[1], by_title[key]))
+            title = fold(work["title"])
+            expect = _by_year(recordings.get((article, title), []), work["year"])
+            if expect is not None:
+                found.append((article, title, work["year"], expect))
     return found
+
+
+def _by_year(entries: Sequence[tuple[int | None, T]], year: int | None) -> T | None:
+    """The only entry, or — when an article has two works of one title (Godzilla 1954, 1998) — the year's."""
+    if len(entries) <= 1:
+        return entries[0][1] if entries else None
+    return next((value for entry_year, value in entries if entry_year == year), None)
 
 
 def _recordings() -> list[dict[str, Any]]:
@@ -144,12 +158,13 @@ def _recordings() -> list[dict[str, Any]]:
     return loaded
 
 
-def _chosen_tracks(report: RunReport) -> dict[tuple[str, str, str], str]:
-    chosen: dict[tuple[str, str, str], str] = {}
+def _chosen_tracks(report: RunReport) -> dict[tuple[str, str, str], list[tuple[int | None, str]]]:
+    chosen: dict[tuple[str, str, str], list[tuple[int | None, str]]] = {}
     for article in to_json(report)["articles"]:
         for service, outcome in article["services"].items():
             for track in outcome["tracks"]:
-                chosen.setdefault(
-                    (service, article["path"], fold(track["work"]["title"])), track["track"]["id"]
-                )
+                work = track["work"]
+                picks = chosen.setdefault((service, article["path"], fold(work["title"])), [])
+                if work["year"] not in [year for year, _ in picks]:
+                    picks.append((work["year"], track["track"]["id"]))
     return chosen
