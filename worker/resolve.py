@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from worker.config import Settings
@@ -27,6 +27,7 @@ from worker.matching import (
     ScoreParts,
     choose,
     names_the_work,
+    normalize_title,
     representative_tracks,
     same_recording,
 )
@@ -39,28 +40,51 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["matched", "ambiguous", "not_found", "not_on_service"]
 FoundBy = Literal["search", "isrc", "pin", "cache"]
-SearchKind = Literal["tracks", "albums"]
+SearchKind = Literal["tracks", "albums", "album_tracks"]
 SearchStep = tuple[WorkQuery, tuple[SearchKind, ...]]
-_KINDS: dict[str, tuple[SearchKind, ...]] = {
-    "song": ("tracks",),
-    "album": ("albums",),
-    "soundtrack": ("albums",),
-    "work": ("tracks", "albums"),
-}
 
 
-def search_steps(work: Work) -> list[SearchStep]:
+def search_steps(work: Work, *, album_in_track_hits: bool = False) -> list[SearchStep]:
     """The queries to try in order: fielded artist + title in the suggested kinds, the other kind, then the
-    title alone. No year filter: the year is scored, not searched."""
+    title alone. No year filter: the year is scored, not searched.
+
+    An album is looked for through its tracks (`album_tracks`) where track hits carry their album
+    (`Capabilities.album_in_track_hits`): one call then names the album and yields its representative track
+    with an ISRC. Elsewhere it is looked for as an album."""
+    albums: SearchKind = "album_tracks" if album_in_track_hits else "albums"
+    kinds: dict[str, tuple[SearchKind, ...]] = {
+        "song": ("tracks",),
+        "album": (albums,),
+        "soundtrack": (albums,),
+        "work": ("tracks", albums),
+    }
     fielded = WorkQuery(title=work.title, artist=work.artist)
-    first = _KINDS[work.kind]
+    first = kinds[work.kind]
     steps: list[SearchStep] = [(fielded, first)]
-    other = tuple(kind for kind in _KINDS["work"] if kind not in first)
+    other = tuple(kind for kind in kinds["work"] if kind not in first)
     if other:
         steps.append((fielded, other))
     if work.artist:
         steps.append((WorkQuery(title=work.title), first))
     return steps
+
+
+@dataclass
+class Found:
+    """What the searches for one work on one service brought back."""
+
+    candidates: dict[tuple[str, str], Candidate] = field(default_factory=dict)
+    listed: dict[str, dict[str, Candidate]] = field(default_factory=dict)
+    """Album id → its tracks by id, from album-track searches that returned everything they matched."""
+
+    def add(self, kind: SearchKind, hits: list[Candidate], complete: bool) -> None:
+        for hit in hits:
+            self.candidates.setdefault((hit.kind, hit.id), hit)
+            if kind == "album_tracks" and complete and hit.album_id is not None:
+                self.listed.setdefault(hit.album_id, {})[hit.id] = hit
+
+    def track(self, track_id: str) -> Candidate | None:
+        return self.candidates.get(("track", track_id))
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,16 @@ class Resolution:
     score: float = 0.0
     found_by: FoundBy = "search"
     ranked: tuple[tuple[Candidate, ScoreParts], ...] = ()
+
+
+@dataclass
+class Anchor:
+    """The first service's match, which the others are asked for by ISRC. ISRCs missing from its tracks
+    are looked up once, on first need (album-track listings carry none)."""
+
+    service: str
+    resolution: Resolution
+    complete: bool = False
 
 
 class Resolver:
@@ -101,18 +135,19 @@ class Resolver:
 
     def resolve(self, work: Work, override: WorkOverride) -> dict[str, Resolution]:
         results: dict[str, Resolution] = {}
-        anchor: Resolution | None = None
+        anchor: Anchor | None = None
         for service in self.order:
             result = self._resolve_on(service, work, override, anchor)
             results[service] = result
             if anchor is None and result.outcome == "matched" and result.found_by != "pin":
-                anchor = result
+                anchor = Anchor(service, result)
         if anchor is not None:
             results.update(self._catch_up(work, results, anchor))
+            results[anchor.service] = anchor.resolution
         return results
 
     def _catch_up(
-        self, work: Work, results: Mapping[str, Resolution], anchor: Resolution
+        self, work: Work, results: Mapping[str, Resolution], anchor: Anchor
     ) -> dict[str, Resolution]:
         """Services whose fresh search failed before the anchor was found, asked for it by ISRC now."""
         caught: dict[str, Resolution] = {}
@@ -126,7 +161,7 @@ class Resolver:
         return caught
 
     def _resolve_on(
-        self, service: str, work: Work, override: WorkOverride, anchor: Resolution | None
+        self, service: str, work: Work, override: WorkOverride, anchor: Anchor | None
     ) -> Resolution:
         if service in override.not_on:
             return Resolution(work, "not_on_service")
@@ -152,17 +187,33 @@ class Resolver:
         negative = self.state.get_negative(service, work.key)
         return Resolution(work, negative.status, found_by="cache") if negative else None
 
-    def _by_isrc(self, service: str, work: Work, anchor: Resolution) -> Resolution | None:
+    def _by_isrc(self, service: str, work: Work, anchor: Anchor) -> Resolution | None:
         provider = self.providers[service]
         found: list[Candidate] = []
-        for source in anchor.tracks:
+        for source in self._with_isrcs(anchor):
             if not source.isrc:
                 return None
             same = [c for c in provider.lookup_isrc(source.isrc) if self._same(source, c)]
             if not same:
                 return None
-            found.append(same[0])
-        return Resolution(work, "matched", tuple(found), anchor.score, "isrc")
+            found.append(same_album_first(source, same))
+        return Resolution(work, "matched", tuple(found), anchor.resolution.score, "isrc")
+
+    def _with_isrcs(self, anchor: Anchor) -> tuple[Candidate, ...]:
+        """The anchor's tracks, each with an ISRC where its service has one (one lookup per missing ISRC)."""
+        if anchor.complete:
+            return anchor.resolution.tracks
+        anchor.complete = True
+        provider = self.providers[anchor.service]
+        tracks = tuple(
+            track if track.isrc else merged(provider.lookup_track(track.id), track)
+            for track in anchor.resolution.tracks
+        )
+        if tracks != anchor.resolution.tracks:
+            anchor.resolution = replace(anchor.resolution, tracks=tracks)
+            if anchor.resolution.found_by == "search":
+                self._remember(anchor.service, anchor.resolution)
+        return tracks
 
     def _same(self, source: Candidate, other: Candidate) -> bool:
         """Availability is not identity: an unplayable copy is still the same recording."""
@@ -170,30 +221,40 @@ class Resolver:
 
     def _by_search(self, service: str, work: Work) -> Resolution:
         provider = self.providers[service]
-        candidates: dict[tuple[str, str], Candidate] = {}
+        found = Found()
         match = choose(work, [], self.settings.matching)
-        for query, kinds in search_steps(work):
+        steps = search_steps(work, album_in_track_hits=provider.capabilities.album_in_track_hits)
+        for query, kinds in steps:
             for kind in kinds:
-                for found in self._search(provider, kind, query):
-                    candidates.setdefault((found.kind, found.id), found)
-            match = choose(work, list(candidates.values()), self.settings.matching)
+                hits, complete = self._search(provider, kind, query)
+                found.add(kind, hits, complete)
+            match = choose(work, list(found.candidates.values()), self.settings.matching)
             if match.status != "not_found":
                 break
         if match.status != "matched" or match.candidate is None:
             return Resolution(work, match.status, ranked=match.ranked, score=match.score)
-        tracks = self._tracks_for(provider, work, match)
+        tracks = self._tracks_for(provider, work, match, found)
         if not tracks:
             return Resolution(work, "not_found", ranked=match.ranked)
         return Resolution(work, "matched", tuple(tracks), match.score, "search", match.ranked)
 
     @staticmethod
-    def _search(provider: CatalogProvider, kind: SearchKind, query: WorkQuery) -> list[Candidate]:
+    def _search(
+        provider: CatalogProvider, kind: SearchKind, query: WorkQuery
+    ) -> tuple[list[Candidate], bool]:
+        """The hits, and whether they are all the service matched (fewer than one full search)."""
         limit = provider.capabilities.search_limit
         if kind == "tracks":
-            return provider.search_tracks(query, limit=limit)
-        return provider.search_albums(query, limit=limit)
+            hits = provider.search_tracks(query, limit=limit)
+        elif kind == "album_tracks":
+            hits = provider.search_album_tracks(query, limit=limit)
+        else:
+            hits = provider.search_albums(query, limit=limit)
+        return hits, len(hits) < limit
 
-    def _tracks_for(self, provider: CatalogProvider, work: Work, match: Match) -> list[Candidate]:
+    def _tracks_for(
+        self, provider: CatalogProvider, work: Work, match: Match, found: Found
+    ) -> list[Candidate]:
         """The chosen track when its own title is the work; otherwise its album's representative tracks."""
         chosen = match.candidate
         assert chosen is not None
@@ -203,14 +264,25 @@ class Resolver:
             return [chosen]
         album_id = chosen.id if chosen.kind == "album" else chosen.album_id
         assert album_id is not None
-        album_tracks = provider.album_tracks(album_id)
-        picked = representative_tracks(
-            work,
-            album_tracks,
-            self.settings.playlists.representative,
-            self.settings.playlists.tracks_per_work,
+        picked = self._themes_found(work, found, album_id) or self._representatives(
+            work, provider.album_tracks(album_id)
         )
-        return [with_album_year(track, chosen) for track in picked]
+        return [with_album_year(found.track(track.id) or track, chosen) for track in picked]
+
+    def _themes_found(self, work: Work, found: Found, album_id: str) -> list[Candidate]:
+        """Theme tracks of the album among the album-track search hits, when they hold all the album's
+        tracks by the artist. Only a theme can be told without the album's listing: an artist filter hides
+        songs by other performers, so the opening track may be missing from the hits."""
+        listed = found.listed.get(album_id)
+        if not listed or list(self.settings.playlists.representative[:1]) != ["theme"]:
+            return []
+        count = self.settings.playlists.tracks_per_work
+        themes = representative_tracks(work, list(listed.values()), ["theme"], count)
+        return themes if len(themes) == count else []
+
+    def _representatives(self, work: Work, album_tracks: Sequence[Candidate]) -> list[Candidate]:
+        playlists = self.settings.playlists
+        return representative_tracks(work, album_tracks, playlists.representative, playlists.tracks_per_work)
 
     def _remember(self, service: str, result: Resolution) -> None:
         if result.outcome == "matched":
@@ -221,6 +293,23 @@ class Resolver:
             self.state.put_negative(
                 service, result.work.key, result.outcome, self.now, self.settings.matching
             )
+
+
+def same_album_first(source: Candidate, same: Sequence[Candidate]) -> Candidate:
+    """Of several tracks carrying the source's recording (an original album and a greatest-hits album), the
+    one on the source's album; else the first."""
+    wanted = normalize_title(source.album or "")
+    return next((c for c in same if c.album and normalize_title(c.album) == wanted), same[0])
+
+
+def merged(full: Candidate, known: Candidate) -> Candidate:
+    """The looked-up track, keeping what the listing knew that the lookup lacks."""
+    return replace(
+        full,
+        album=full.album or known.album,
+        album_type=full.album_type or known.album_type,
+        release_year=full.release_year or known.release_year,
+    )
 
 
 def with_album_year(track: Candidate, album: Candidate) -> Candidate:

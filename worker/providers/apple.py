@@ -209,6 +209,13 @@ class AppleProvider:
     def search_albums(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
         return [parse_album(album) for album in self._search(query, "albums", limit)]
 
+    def search_album_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        """Apple's `term` search matches album names too, so the album's words find its songs."""
+        return self.search_tracks(query, limit=limit)
+
+    def lookup_track(self, track_id: str) -> Candidate:
+        return parse_song(first_resource(self._session.catalog("lookup", f"songs/{track_id}")))
+
     def lookup_isrc(self, isrc: str) -> list[Candidate]:
         body = self._session.catalog("lookup", "songs", {"filter[isrc]": isrc.strip().upper()})
         return [parse_song(song) for song in body.get("data") or []]

@@ -53,6 +53,9 @@ class Capabilities:
     """True when search results carry the ISRC (Spotify, Apple); False when a lookup is needed (Deezer)."""
     search_limit: int
     """The most results one search call may return."""
+    album_in_track_hits: bool = False
+    """True when track search hits carry their album's id, type and release date as well as the ISRC
+    (Spotify): an album is then best found through `search_album_tracks`, one call for album and track."""
 
 
 @runtime_checkable
@@ -97,8 +100,21 @@ class CatalogProvider(Protocol):
         """Albums for the query (`Candidate.kind == "album"`), best first."""
         ...
 
+    def search_album_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        """Tracks on albums titled like `query.title` (by `query.artist` when given), best first, each with
+        its album's title and id (and type, year and ISRC where the service's search hits carry them).
+
+        One call can both identify an album and yield its representative track: when fewer than `limit` come
+        back, every track the query matches is among them.
+        """
+        ...
+
     def lookup_isrc(self, isrc: str) -> list[Candidate]:
         """Tracks carrying this ISRC (zero, one or several)."""
+        ...
+
+    def lookup_track(self, track_id: str) -> Candidate:
+        """The full track by id, with its ISRC where the service has one. `NotFound` for an unknown id."""
         ...
 
     def album_tracks(self, album_id: str) -> list[Candidate]:

@@ -42,7 +42,8 @@ def quoted(value: str) -> str:
 def build_track_search(query: WorkQuery, limit: int, index: int = 0) -> dict[str, str | int]:
     """`/search/track` parameters: advanced syntax `artist:"…" track:"…"`, strict matching."""
     terms = [f"artist:{quoted(query.artist)}"] if query.artist else []
-    terms.append(f"track:{quoted(query.title)}")
+    if query.title:
+        terms.append(f"track:{quoted(query.title)}")
     if query.album:
         terms.append(f"album:{quoted(query.album)}")
     return {"q": " ".join(terms), "strict": "on", "limit": limit, "index": index}
@@ -53,6 +54,13 @@ def build_album_search(query: WorkQuery, limit: int, index: int = 0) -> dict[str
     terms = [f"artist:{quoted(query.artist)}"] if query.artist else []
     terms.append(f"album:{quoted(query.album or query.title)}")
     return {"q": " ".join(terms), "strict": "on", "limit": limit, "index": index}
+
+
+def build_album_tracks_search(query: WorkQuery, limit: int, index: int = 0) -> dict[str, str | int]:
+    """`/search/track` parameters for the tracks of albums so titled: `artist:"…" album:"…"`."""
+    return build_track_search(
+        WorkQuery(title="", artist=query.artist, album=query.album or query.title), limit, index
+    )
 
 
 def isrc_path(isrc: str) -> str:
@@ -201,6 +209,9 @@ class DeezerProvider:
 
     def search_albums(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
         return self._search("search/album", build_album_search, query, limit, parse_album)
+
+    def search_album_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        return self._search("search/track", build_album_tracks_search, query, limit, parse_track)
 
     def lookup_isrc(self, isrc: str) -> list[Candidate]:
         try:

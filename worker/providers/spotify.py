@@ -33,7 +33,12 @@ SEARCH_PAGE_MAX = 10
 """Development-Mode apps get 400 "Invalid limit" above 10 (February 2026)."""
 WRITE_CHUNK = 100
 ITEMS_PAGE = 50
-CAPABILITIES = Capabilities(write_model=WriteModel.REPLACE, isrc_in_search=True, search_limit=SEARCH_PAGE_MAX)
+CAPABILITIES = Capabilities(
+    write_model=WriteModel.REPLACE,
+    isrc_in_search=True,
+    search_limit=SEARCH_PAGE_MAX,
+    album_in_track_hits=True,
+)
 T = TypeVar("T")
 Json = dict[str, Any]
 
@@ -60,6 +65,16 @@ def build_track_query(query: WorkQuery) -> str:
 
 def build_album_query(query: WorkQuery) -> str:
     """`album:"…" artist:"…" year:1982` for an album search (the work's title is the album's)."""
+    parts = [f"album:{quoted(query.album or query.title)}"]
+    if query.artist:
+        parts.append(f"artist:{quoted(query.artist)}")
+    if query.year:
+        parts.append(f"year:{query.year}")
+    return " ".join(parts)
+
+
+def build_album_tracks_query(query: WorkQuery) -> str:
+    """`album:"…" artist:"…"` for a track search: the tracks of the albums so titled, with full album info."""
     parts = [f"album:{quoted(query.album or query.title)}"]
     if query.artist:
         parts.append(f"artist:{quoted(query.artist)}")
@@ -270,6 +285,13 @@ class SpotifyProvider:
 
     def search_albums(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
         return self._search(build_album_query(query), "album", parse_search_albums, limit)
+
+    def search_album_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        return self._search(build_album_tracks_query(query), "track", parse_search_tracks, limit)
+
+    def lookup_track(self, track_id: str) -> Candidate:
+        """`GET /tracks/{id}` (allowed in Development Mode; only the batch `/tracks?ids=` is gone)."""
+        return parse_track(self._session.run("lookup", "track", track_id, market=self._market))
 
     def lookup_isrc(self, isrc: str) -> list[Candidate]:
         query = build_isrc_query(isrc)
