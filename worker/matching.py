@@ -87,6 +87,8 @@ PLAUSIBLE_TITLE = 0.9
 """Title part from which a candidate counts when finding the reference (earliest) year."""
 LATER_VOLUME = 0.85
 """Title part of "X, Vol. 2" (or later) or of the sequel "X 2" for the work X."""
+SAME_PERFORMER = 0.9
+"""Artist similarity from which two credits name the same performer."""
 SUBTITLED = 0.85
 """Title part of "X: Subtitle" for the work X (the main title before a colon or dash names the work)."""
 
@@ -524,14 +526,22 @@ def _theme_tracks(work: Work, ordered: Sequence[Candidate]) -> list[Candidate]:
 
 def same_recording(a: Candidate, b: Candidate, tolerance_s: float) -> bool:
     """Cross-service identity: ISRCs equal (when both have one), durations known and within `tolerance_s`,
-    and titles that agree. Unknown durations cannot confirm identity, so give False."""
+    and titles that agree. Unknown durations cannot confirm identity, so give False. With equal ISRCs the
+    same performer stands in for the title, since services show a recording under localised titles ("Il
+    buono, il brutto, il cattivo (Titoli)" on Deezer is "The Good, the Bad and the Ugly - Main Title")."""
     if a.isrc and b.isrc and a.isrc.upper() != b.isrc.upper():
         return False
     if a.duration_ms is None or b.duration_ms is None:
         return False
     if abs(a.duration_ms - b.duration_ms) > tolerance_s * 1000:
         return False
-    return titles_agree(a.title, b.title, same_isrc=bool(a.isrc and b.isrc))
+    same_isrc = bool(a.isrc and b.isrc)
+    return titles_agree(a.title, b.title, same_isrc=same_isrc) or (same_isrc and same_performer(a, b))
+
+
+def same_performer(a: Candidate, b: Candidate) -> bool:
+    """True when some credited artist of `a` is (nearly) one of `b`'s."""
+    return any(artist_similarity(name, b.artists) >= SAME_PERFORMER for name in a.artists)
 
 
 def titles_agree(a: str, b: str, *, same_isrc: bool) -> bool:

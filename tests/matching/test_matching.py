@@ -432,7 +432,17 @@ def deezer(title: str, **fields: object) -> Candidate:
         ),
         (
             cand("Tears in Rain", "Vangelis", isrc="GBX1", duration_ms=180_000),
-            deezer("Love Theme", isrc="GBX1", duration_ms=180_000),
+            cand("Love Theme", "London Music Works", service="deezer", isrc="GBX1", duration_ms=180_000),
+            False,
+        ),
+        (
+            cand("The Good, the Bad and the Ugly - Main Title", "Ennio Morricone", isrc="IT1", duration_ms=1),
+            cand("Il buono, il brutto, il cattivo (Titoli)", "Ennio Morricone", isrc="IT1", duration_ms=1),
+            True,
+        ),
+        (
+            cand("Tears in Rain", "Vangelis", duration_ms=180_000),
+            deezer("Love Theme", duration_ms=180_000),
             False,
         ),
         (
@@ -446,7 +456,9 @@ def deezer(title: str, **fields: object) -> Candidate:
         "isrc equal, 10 s off",
         "isrc differs",
         "one side without isrc",
-        "titles differ",
+        "titles and performers differ",
+        "same isrc and performer, translated title",
+        "titles differ, no isrc",
         "duration unknown",
     ],
 )
