@@ -42,6 +42,8 @@ Outcome = Literal["matched", "ambiguous", "not_found", "not_on_service"]
 FoundBy = Literal["search", "isrc", "pin", "cache"]
 SearchKind = Literal["tracks", "albums", "album_tracks"]
 SearchStep = tuple[WorkQuery, tuple[SearchKind, ...]]
+SAME_ALBUM_HITS = 5
+"""How many hits the search for a recording on its original album looks at."""
 
 
 def search_steps(work: Work, *, album_in_track_hits: bool = False) -> list[SearchStep]:
@@ -196,8 +198,23 @@ class Resolver:
             same = [c for c in provider.lookup_isrc(source.isrc) if self._same(source, c)]
             if not same:
                 return None
-            found.append(same_album_first(source, same))
+            found.append(self._on_source_album(provider, source, same))
         return Resolution(work, "matched", tuple(found), anchor.resolution.score, "isrc")
+
+    def _on_source_album(
+        self, provider: CatalogProvider, source: Candidate, same: Sequence[Candidate]
+    ) -> Candidate:
+        """Of the tracks carrying the source's recording, the one on the source's album (a song on its
+        soundtrack, not on a greatest-hits album). When the ISRC lookup gave only other albums, one search
+        within the source's album looks for it there; otherwise the lookup's first track stands."""
+        on_album = [c for c in same if same_album(source, c)]
+        if on_album or not source.album:
+            return (on_album or [*same])[0]
+        query = WorkQuery(
+            title=source.title, artist=next(iter(source.artists), None), album=normalize_title(source.album)
+        )
+        hits = provider.search_tracks(query, limit=SAME_ALBUM_HITS)
+        return next((c for c in hits if same_album(source, c) and self._same(source, c)), same[0])
 
     def _with_isrcs(self, anchor: Anchor) -> tuple[Candidate, ...]:
         """The anchor's tracks, each with an ISRC where its service has one (one lookup per missing ISRC)."""
@@ -295,11 +312,11 @@ class Resolver:
             )
 
 
-def same_album_first(source: Candidate, same: Sequence[Candidate]) -> Candidate:
-    """Of several tracks carrying the source's recording (an original album and a greatest-hits album), the
-    one on the source's album; else the first."""
-    wanted = normalize_title(source.album or "")
-    return next((c for c in same if c.album and normalize_title(c.album) == wanted), same[0])
+def same_album(source: Candidate, other: Candidate) -> bool:
+    """Both tracks are on albums of one title (edition noise aside)."""
+    return bool(source.album and other.album) and normalize_title(source.album or "") == normalize_title(
+        other.album or ""
+    )
 
 
 def merged(full: Candidate, known: Candidate) -> Candidate:
