@@ -275,6 +275,15 @@ class State:
         )
         return NegativeRecord(service, work_key, *row) if row else None
 
+    def negatives(self) -> list[NegativeRecord]:
+        """Every remembered "not found / ambiguous" result, soonest retry first."""
+        rows = self._all(
+            "SELECT service, work_key, status, attempts, next_retry_at, updated_at FROM negatives "
+            "ORDER BY next_retry_at, service, work_key",
+            (),
+        )
+        return [NegativeRecord(*row) for row in rows]
+
     def put_negative(
         self, service: str, work_key: str, status: NegativeStatus, now: float, settings: MatchingSettings
     ) -> NegativeRecord:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import shutil
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +13,6 @@ from tests.conftest import CONTENT
 from worker.cli import main
 from worker.config import ENV_PREFIX
 from worker.sandbox import Sandbox, running_sandbox
-
-LEAKED_CLIENT_SOCKETS = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-"""For tests that open a runtime: see `_collect_leaked_client_sockets`."""
 
 ARTICLES = ("knowledge-es/bossa-nova.md", "knowledge-de/film-music.md")
 
@@ -51,17 +46,6 @@ def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Depl
         setting(monkeypatch, "services.enabled", "[spotify, deezer]")
         setting(monkeypatch, "retry.max_attempts", "1")
         yield Deployment(sandbox, root, tmp_path / "state" / "state.db")
-    _collect_leaked_client_sockets()
-
-
-def _collect_leaked_client_sockets() -> None:
-    """`open_runtime` does not close the providers' HTTP clients yet, so their pooled loopback sockets are
-    collected unclosed (a ResourceWarning) whenever the garbage collector runs: during the test (hence
-    `LEAKED_CLIENT_SOCKETS`) or in whatever test runs next (hence this). Reported to the runtime's owner;
-    delete both once `open_runtime` closes its providers."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def run_cli(argv: list[str]) -> int:

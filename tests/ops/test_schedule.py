@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tests.ops.sandboxed import ARTICLES, LEAKED_CLIENT_SOCKETS, Deployment, deployment, run_cli
+from tests.ops.sandboxed import ARTICLES, Deployment, deployment, run_cli
 from worker.articles.frontmatter import get_key, read_article
 from worker.errors import ConfigError
 from worker.lock import content_lock
@@ -32,7 +32,6 @@ from worker.schedule import (
 __all__ = ["deployment"]
 
 
-@LEAKED_CLIENT_SOCKETS
 def test_three_scheduled_runs_sync_once_then_search_nothing_and_sigterm_ends_cleanly(
     deployment: Deployment,
 ) -> None:
@@ -58,7 +57,6 @@ def test_three_scheduled_runs_sync_once_then_search_nothing_and_sigterm_ends_cle
     assert all(run.finished_at is not None and run.counts["articles"] == len(ARTICLES) for run in runs)
 
 
-@LEAKED_CLIENT_SOCKETS
 def test_a_stop_mid_run_leaves_every_file_whole_and_the_next_start_resumes(deployment: Deployment) -> None:
     before = {article: (deployment.root / article).read_bytes() for article in ARTICLES}
     stop = threading.Event()
@@ -79,7 +77,6 @@ def _spotify_link(deployment: Deployment, article: str) -> str:
     return str(link)
 
 
-@LEAKED_CLIENT_SOCKETS
 def test_a_run_that_fails_unexpectedly_is_recorded_and_does_not_raise(deployment: Deployment) -> None:
     with open_runtime(RuntimeRequest()) as runtime:
         runtime.settings = runtime.settings.model_copy(update={"content": None})  # run_sync will trip on it

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.sandboxed import LEAKED_CLIENT_SOCKETS, Deployment, deployment, run_cli
+from tests.ops.sandboxed import Deployment, deployment, run_cli
 from worker.runtime import RuntimeRequest, open_runtime
 from worker.schedule import SyncJob
 
 __all__ = ["deployment"]
 
 
-@LEAKED_CLIENT_SOCKETS
 def test_status_shows_the_runs_playlists_and_retired_ones(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -25,6 +24,7 @@ def test_status_shows_the_runs_playlists_and_retired_ones(
         runtime.state.retire_playlist(
             "knowledge-es/bossa-nova.md", "apple", "pl.u-old", "append-only: rebuilt", 1.0
         )
+        runtime.state.put_negative("apple", "x|nowhere|", "ambiguous", time.time(), runtime.settings.matching)
     assert run_cli(["status", "--format", "json"]) == 0
     snapshot = json.loads(capsys.readouterr().out)
     [run] = snapshot["runs"]
@@ -34,9 +34,11 @@ def test_status_shows_the_runs_playlists_and_retired_ones(
         "knowledge-es/bossa-nova.md",
     }
     assert snapshot["retired"][0]["playlist_id"] == "pl.u-old"
+    assert snapshot["unmatched"]["apple"]["ambiguous"] == 1 and snapshot["unmatched"]["apple"]["due"] == 0
     assert run_cli(["status"]) == 0
     text = capsys.readouterr().out
     assert "Recent runs" in text and "spotify playlists (2)" in text and "pl.u-old" in text
+    assert "apple: 0 not found, 1 ambiguous; 0 due for a new search now" in text
 
 
 def test_status_without_a_state_file_says_what_to_run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from worker.cli import AppContext
-from worker.state import PlaylistRecord, RetiredPlaylist, RunRecord, State
+from worker.state import NegativeRecord, PlaylistRecord, RetiredPlaylist, RunRecord, State
 
 RECENT_RUNS = 10
 
@@ -46,7 +47,7 @@ def status(app: AppContext, output: str, state_path: Path | None, limit: int) ->
         return 0
     state = State.open(path)
     try:
-        snapshot = _snapshot(state, limit)
+        snapshot = _snapshot(state, limit, time.time())
     finally:
         state.close()
     if output == "json":
@@ -56,12 +57,25 @@ def status(app: AppContext, output: str, state_path: Path | None, limit: int) ->
     return 0
 
 
-def _snapshot(state: State, limit: int) -> dict[str, Any]:
+def _snapshot(state: State, limit: int, now: float) -> dict[str, Any]:
     return {
         "runs": [_run_json(run) for run in state.recent_runs(limit)],
         "playlists": _playlists_json(state.all_playlists()),
         "retired": [_retired_json(item) for item in state.retired_playlists()],
+        "unmatched": _negatives_json(state.negatives(), now),
     }
+
+
+def _negatives_json(records: Sequence[NegativeRecord], now: float) -> dict[str, dict[str, Any]]:
+    """Per service: works remembered as not found or ambiguous, how many are due for a new search."""
+    summary: dict[str, dict[str, Any]] = {}
+    for record in records:
+        entry = summary.setdefault(record.service, {"not_found": 0, "ambiguous": 0, "due": 0, "next": None})
+        entry[record.status] += 1
+        entry["due"] += record.next_retry_at <= now
+        if record.next_retry_at > now and entry["next"] is None:
+            entry["next"] = _iso(record.next_retry_at)
+    return summary
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -109,6 +123,12 @@ def _render(snapshot: dict[str, Any], console: Console) -> None:
             row = (item["path"], item["url"], str(item["tracks"]), item["status"], item["updated_at"])
             table.add_row(*(Text(cell) for cell in row))
         console.print(table)
+    for service, entry in sorted(snapshot["unmatched"].items()):
+        line = (
+            f"{service}: {entry['not_found']} not found, {entry['ambiguous']} ambiguous; "
+            f"{entry['due']} due for a new search now, next at {entry['next'] or '—'}"
+        )
+        console.print(Text(line))
     if snapshot["retired"]:
         console.print(Text("Retired playlists to delete by hand", style="bold"))
         for item in snapshot["retired"]:
