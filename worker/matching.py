@@ -208,14 +208,30 @@ def _candidate_titles(work: Work, candidate: Candidate) -> list[str]:
     if candidate.kind == "album" or work.kind == "song":
         return [candidate.title]
     if work.kind in ("album", "soundtrack"):
-        return [candidate.album, candidate.title] if candidate.album else [candidate.title]
+        return [candidate.album] if candidate.album else [candidate.title]
     return [candidate.title, *([candidate.album] if candidate.album else [])]
 
 
 def title_similarity(work: Work, candidate: Candidate) -> float:
-    """0..1: the best fit between the work's title and the candidate's titles (see the module docstring)."""
+    """0..1: the best fit between the work's title and the candidate's titles (see the module docstring).
+
+    A track stands for an album or soundtrack through its album's title; through its own title only in a
+    theme form ("Flying (Theme from E.T.)") or when it is by the article's artist (extraction may call a
+    song an album). A song by anyone that merely shares a film's name (Kiss's "Parasite") is not the film's
+    music."""
     wanted = normalize_title(work.title)
-    return max(_title_fit(wanted, work.artist, title) for title in _candidate_titles(work, candidate))
+    fits = [_title_fit(wanted, work.artist, title) for title in _candidate_titles(work, candidate)]
+    if work.kind in ("album", "soundtrack") and candidate.kind == "track" and candidate.album:
+        fits.append(_own_title_fit(work, wanted, candidate))
+    return max(fits)
+
+
+def _own_title_fit(work: Work, wanted: str, track: Candidate) -> float:
+    if _is_themed(wanted, normalize_title(track.title)) or _is_themed(wanted, fold(track.title)):
+        return 1.0
+    if work.artist and artist_similarity(work.artist, track.artists) >= OTHER_ARTIST_BELOW:
+        return _title_fit(wanted, work.artist, track.title)
+    return 0.0
 
 
 def names_the_work(work: Work, candidate: Candidate) -> bool:

@@ -58,7 +58,7 @@ def search_steps(work: Work, *, album_in_track_hits: bool = False) -> list[Searc
         "song": ("tracks",),
         "album": (albums,),
         "soundtrack": (albums,),
-        "work": ("tracks", albums),
+        "work": ("album_tracks",) if album_in_track_hits else ("tracks", "albums"),
     }
     fielded = WorkQuery(title=work.title, artist=work.artist)
     first = kinds[work.kind]

@@ -538,3 +538,21 @@ def test_same_isrc_titles_in_another_script_or_with_a_translation_agree():
 
     assert same_recording(spotify, apple, tolerance_s=3.0)
     assert same_recording(short, longer, tolerance_s=3.0)
+
+
+def test_a_song_sharing_a_films_name_is_not_its_soundtrack():
+    parasite = work("Parasite", None, None, "soundtrack")
+    kiss = cand("Parasite", "Kiss", album="Hotter Than Hell", album_id="k1", release_year=1974)
+    opening = cand(
+        "Opening", "Jung Jae-il", album="Parasite (Original Motion Picture Soundtrack)", album_id="p1"
+    )
+
+    assert score_candidate(parasite, kiss).title < 0.8  # only "Hotter Than Hell" is weighed
+    assert score_candidate(parasite, opening).title == 1.0
+
+
+def test_a_song_the_article_calls_an_album_counts_by_its_own_title_when_by_the_artist():
+    stay = work("Stay This Way", "The Brand New Heavies", None, "album")
+    song = cand("Stay This Way", "The Brand New Heavies", album="The Brand New Heavies", album_id="b1")
+
+    assert score_candidate(stay, song).title == 1.0

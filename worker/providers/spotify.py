@@ -74,8 +74,9 @@ def build_album_query(query: WorkQuery) -> str:
 
 
 def build_album_tracks_query(query: WorkQuery) -> str:
-    """`album:"…" artist:"…"` for a track search: the tracks of the albums so titled, with full album info."""
-    parts = [f"album:{quoted(query.album or query.title)}"]
+    """`artist:"…" blade runner` for a track search: free words match a track's title, artists or album, so
+    one call finds both the tracks so titled and the tracks of the albums so titled (with full album info)."""
+    parts = [" ".join((query.album or query.title).replace('"', " ").split())]
     if query.artist:
         parts.append(f"artist:{quoted(query.artist)}")
     if query.year:
