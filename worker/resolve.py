@@ -1,17 +1,23 @@
 """Resolve one work to recordings on every service: pins, cache, primary search, then ISRC elsewhere.
 
 The primary service (settings.services.primary) is searched and scored; the tracks it picks carry ISRCs, and
-every other service is asked for the *same recording* by ISRC, confirmed by duration and title
-(`matching.same_recording`). Only when the ISRC is missing or disagrees does another service get a scored
-search of its own. When the primary's search failed but a later service found the work (per-service
-title spellings: a German album title on Deezer), the services that failed are asked by that ISRC in turn.
-Each result says how it was found: pin, cache, search or isrc.
+every other service is asked for the *same recording* by ISRC, confirmed by duration and title or performer
+(`matching.same_recording`). A pick without an ISRC (album-track listings carry none) is looked up once by
+id, on first need. Of several tracks sharing the ISRC, the one on the anchor's album wins (a soundtrack song,
+not its greatest-hits twin); when the lookup shows only other albums, one search within the anchor's album
+looks for it there. Only when the ISRC is missing or disagrees does another service get a scored search of
+its own. When the primary's search failed but a later service found the work (per-service title spellings:
+a German album title on Deezer), the services that failed are asked by that ISRC in turn. Each result says
+how it was found: pin, cache, search or isrc.
 
 Searching relaxes step by step (`search_steps`) while scoring stays strict: fielded artist and title in the
 kind the article suggests; then the other kind (extraction may call a song an album); then the title alone
-(the service may spell the artist differently). The article's year is never a search filter, since an
-album often appears years after its film; `matching` weighs it instead. The steps stop at the first
-decisive outcome (matched or ambiguous), so a work found at once costs one search call.
+(the service may spell the artist differently). Where track hits carry their album (Spotify), albums and
+works of unknown kind are looked for through one track search (`search_album_tracks`) that names album and
+track at once; when it returns everything it matched and holds a theme track of the chosen album, no album
+listing is fetched. The article's year is never a search filter, since an album often appears years after
+its film; `matching` weighs it instead. The steps stop at the first decisive outcome (matched or
+ambiguous), so a work found at once costs one search call.
 """
 
 from __future__ import annotations

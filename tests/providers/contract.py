@@ -40,6 +40,8 @@ class ProviderContract:
     service: ClassVar[str]
     unknown_playlist: ClassVar[str]
     """A playlist id in the service's own form that the sandbox does not hold."""
+    unknown_track: ClassVar[str] = "999999999"
+    """A track id in the service's own form that the sandbox does not hold."""
     forbidden: ClassVar[type[ProviderError]] = PolicyError
     """What HTTP 403 means for this service."""
     items_need_owner: ClassVar[bool] = False
@@ -145,6 +147,21 @@ class ProviderContract:
         assert [(c.title, c.isrc) for c in found] == [("Main Titles", MAIN_TITLES_ISRC)]
         assert provider.lookup_isrc("ZZXXX9900001") == []
         assert provider.calls["lookup"] >= 2
+
+    def test_album_track_search_names_each_tracks_album(self, provider: CatalogProvider) -> None:
+        found = provider.search_album_tracks(ALBUM, limit=10)
+        main = next(c for c in found if c.title == "Main Titles")
+        assert main.kind == "track" and main.artists == ("Vangelis",)
+        assert main.album is not None and main.album.startswith("Blade Runner")
+        assert len(found) <= 10 and provider.calls["search"] == 1
+
+    def test_lookup_track_by_id(self, provider: CatalogProvider) -> None:
+        main = self.main_titles(provider)
+        full = provider.lookup_track(main.id)
+        assert (full.id, full.title, full.isrc) == (main.id, "Main Titles", MAIN_TITLES_ISRC)
+        assert full.duration_ms == main.duration_ms
+        with pytest.raises(NotFound):
+            provider.lookup_track(self.unknown_track)
 
     def test_album_tracks_in_order(self, provider: CatalogProvider) -> None:
         album = provider.search_albums(ALBUM, limit=1)[0]

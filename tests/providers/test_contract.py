@@ -17,6 +17,7 @@ from worker.sandbox import Sandbox
 class TestSpotify(ProviderContract):
     service = "spotify"
     unknown_playlist = "0000000000000000000000"
+    unknown_track = "0000000000000000000000"
     items_need_owner = True
 
     def tighten_rate_limit(self, sandbox: Sandbox) -> None:

@@ -27,6 +27,13 @@ def test_spotify_track_query_uses_field_filters() -> None:
     assert spotify.build_isrc_query(" useE19400101 ") == "isrc:USEE19400101"
 
 
+def test_spotify_album_tracks_query_is_free_words_with_an_artist_filter() -> None:
+    assert spotify.build_album_tracks_query(WorkQuery(title='Blade "Runner"', artist="Vangelis")) == (
+        'Blade Runner artist:"Vangelis"'
+    )
+    assert spotify.build_album_tracks_query(WorkQuery(title="Akira")) == "Akira"
+
+
 def test_spotify_search_pages_never_exceed_ten() -> None:
     assert spotify.search_pages(10) == [(0, 10)]
     assert spotify.search_pages(25) == [(0, 10), (10, 10), (20, 5)]
@@ -173,6 +180,8 @@ def test_deezer_advanced_search_parameters() -> None:
         "index": 0,
     }
     assert deezer.build_album_search(WorkQuery(title="Blade Runner"), 5, 5)["q"] == 'album:"Blade Runner"'
+    album_tracks = deezer.build_album_tracks_search(WorkQuery(title="Blade Runner", artist="Vangelis"), 10)
+    assert album_tracks["q"] == 'artist:"Vangelis" album:"Blade Runner"'
     assert deezer.isrc_path("useE19400101") == "track/isrc:USEE19400101"
     assert deezer.songs_param(["1", "2"]) == "1,2"
 

@@ -102,7 +102,8 @@ class CatalogProvider(Protocol):
 
     def search_album_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
         """Tracks on albums titled like `query.title` (by `query.artist` when given), best first, each with
-        its album's title and id (and type, year and ISRC where the service's search hits carry them).
+        its album's title and id (and type, year and ISRC where the service's search hits carry them). Where
+        the service matches free words across fields (Spotify, Apple), tracks so titled come too.
 
         One call can both identify an album and yield its representative track: when fewer than `limit` come
         back, every track the query matches is among them.
