@@ -115,6 +115,8 @@ class Anchor:
     service: str
     resolution: Resolution
     complete: bool = False
+    asked: set[str] = field(default_factory=set)
+    """Services already asked for the anchor's ISRCs."""
 
 
 class Resolver:
@@ -160,7 +162,9 @@ class Resolver:
         """Services whose fresh search failed before the anchor was found, asked for it by ISRC now."""
         caught: dict[str, Resolution] = {}
         for service, result in results.items():
-            if result.found_by != "search" or result.outcome not in ("not_found", "ambiguous"):
+            if service in anchor.asked or result.found_by != "search":
+                continue
+            if result.outcome not in ("not_found", "ambiguous"):
                 continue
             found = self._by_isrc(service, work, anchor)
             if found is not None:
@@ -182,7 +186,7 @@ class Resolver:
             return cached
         result = self._by_isrc(service, work, anchor) if anchor else None
         if result is None:
-            result = self._by_search(service, work)
+            result = self._by_search(service, work, relax=anchor is None)
         self._remember(service, result)
         return result
 
@@ -196,6 +200,7 @@ class Resolver:
         return Resolution(work, negative.status, found_by="cache") if negative else None
 
     def _by_isrc(self, service: str, work: Work, anchor: Anchor) -> Resolution | None:
+        anchor.asked.add(service)
         provider = self.providers[service]
         found: list[Candidate] = []
         for source in self._with_isrcs(anchor):
@@ -242,12 +247,14 @@ class Resolver:
         """Availability is not identity: an unplayable copy is still the same recording."""
         return same_recording(source, other, self.settings.matching.duration_tolerance_s)
 
-    def _by_search(self, service: str, work: Work) -> Resolution:
+    def _by_search(self, service: str, work: Work, *, relax: bool = True) -> Resolution:
+        """A scored search. Without `relax` only the first step is tried: another service has found the
+        work, and this one lacks its recording (no ISRC twin), so relaxed queries would mostly find decoys."""
         provider = self.providers[service]
         found = Found()
         match = choose(work, [], self.settings.matching)
         steps = search_steps(work, album_in_track_hits=provider.capabilities.album_in_track_hits)
-        for query, kinds in steps:
+        for query, kinds in steps if relax else steps[:1]:
             for kind in kinds:
                 hits, complete = self._search(provider, kind, query)
                 found.add(kind, hits, complete)
