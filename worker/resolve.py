@@ -29,8 +29,10 @@ from typing import Literal
 
 from worker.config import Settings
 from worker.matching import (
+    SAME_PERFORMER,
     Match,
     ScoreParts,
+    artist_similarity,
     choose,
     names_the_work,
     normalize_title,
@@ -90,6 +92,10 @@ class Found:
             self.candidates.setdefault((hit.kind, hit.id), hit)
             if kind == "album_tracks" and complete and hit.album_id is not None:
                 self.listed.setdefault(hit.album_id, {})[hit.id] = hit
+
+    def credits(self, artist: str) -> bool:
+        """True when some candidate credits `artist` (as the article spells it)."""
+        return any(artist_similarity(artist, c.artists) >= SAME_PERFORMER for c in self.candidates.values())
 
     def track(self, track_id: str) -> Candidate | None:
         return self.candidates.get(("track", track_id))
@@ -255,6 +261,8 @@ class Resolver:
         match = choose(work, [], self.settings.matching)
         steps = search_steps(work, album_in_track_hits=provider.capabilities.album_in_track_hits)
         for query, kinds in steps if relax else steps[:1]:
+            if query.artist is None and work.artist and found.credits(work.artist):
+                break  # the service spells the artist as the article does: dropping it finds only others
             for kind in kinds:
                 hits, complete = self._search(provider, kind, query)
                 found.add(kind, hits, complete)
