@@ -40,8 +40,8 @@ whatever its other parts: "Indiana Jones and the Dial of Destiny" is not "Indian
 
 Penalties (anchors §2.6 spotDL's "forbidden words", §3.1 users' top complaint) are subtracted for versions
 the article did not mean: karaoke, "in the style of", tribute, lullaby, 8-bit, piano, instrumental, live,
-remix, acoustic, sped up / slowed, cover, known re-recording orchestras, and a track by another artist
-whose title says `(From "Film")`; 0.1 for a later edition (remaster, deluxe, anniversary, re-recording),
+remix, acoustic, sped up / slowed, cover, another language's version ("English Version"), known
+re-recording orchestras, and a track by another artist whose title says `(From "Film")`; 0.1 for a later edition (remaster, deluxe, anniversary, re-recording),
 so the original wins when both exist and the edition still matches alone. Descriptors count in the track
 title and credits; in the album title only the cover-like ones (karaoke, tribute, lullaby, 8-bit, "in the
 style of"), since a compilation called "The Remixes" also holds originals. A descriptor found in the work's
@@ -354,6 +354,7 @@ _VERSIONS: tuple[_Version, ...] = tuple(
         ("acoustic version", r"\bacoustic\b", 0.3),
         ("sped up / slowed version", r"\bsped[- ]up\b|\bslowed\b|\bnightcore\b|\breverb\b", 0.5),
         ("cover version", r"\bcover(?:ed)?\b", 0.5),
+        ("other-language version", r"\b(?:english|japanese|spanish|french|german|italian) version\b", 0.3),
     )
 )
 

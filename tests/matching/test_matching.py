@@ -556,3 +556,17 @@ def test_a_song_the_article_calls_an_album_counts_by_its_own_title_when_by_the_a
     song = cand("Stay This Way", "The Brand New Heavies", album="The Brand New Heavies", album_id="b1")
 
     assert score_candidate(stay, song).title == 1.0
+
+
+def test_another_languages_version_loses_to_the_original():
+    your_name = work("Your Name", "RADWIMPS", 2016, "soundtrack")
+    original = cand("Dream Lantern", "RADWIMPS", album="Your Name.", album_id="o", release_year=2016)
+    english = cand(
+        "Zenzenzense (English Version)",
+        "RADWIMPS",
+        album="Your Name. (English Edition)",
+        album_id="e",
+        release_year=2017,
+    )
+
+    assert choose(your_name, [english, original], SETTINGS).candidate == original
