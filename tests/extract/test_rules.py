@@ -220,3 +220,22 @@ def test_frontmatter_lists_with_lines_from_ruamel() -> None:
 def test_frontmatter_lists_from_a_plain_dict_use_line_one() -> None:
     found = works("", {"name": "Björk", "keyAlbums": ["Debut (1993)"]})
     assert [(w.title, w.year, w.evidence.line) for w in found] == [("Debut", 1993, 1)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Electronic scores, such as those by **Vangelis** or in _Tron_ (1982), divided critics.",
+        "Electronic scores such as _Tron_ (1982), or **Vangelis**, divided critics.",
+    ],
+)
+def test_no_credit_across_an_alternative(body: str) -> None:
+    assert credits(body) == {"Tron": None}
+
+
+def test_or_inside_a_title_list_still_credits() -> None:
+    assert credits("**John Williams** wrote themes for _Jaws_, _E.T._, or _Hook_.") == {
+        "Jaws": "John Williams",
+        "E.T.": "John Williams",
+        "Hook": "John Williams",
+    }

@@ -23,6 +23,7 @@ _MAX_POSSESSIVE_GAP = 90
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _MEMBER_OF = re.compile(r"^\s+of\s+(?:the\s+)?$")
 _GUEST = re.compile(r"\b(?:featuring|feat\.|ft\.)\s*$", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"^[\s,]*(?:or|oder|ou|o)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,17 @@ def _may_credit(work: Mention, person: Mention, text: str) -> bool:
     """Whether a person in the work's sentence can be its artist by proximity alone.
 
     Not when a parenthesis separates them ("_A_ (with songs by X) and _B_", "_A_ … (notably from X)"),
-    not for a guest ("featuring X on vocals"), and not for unknown names only seen as "Name’s".
+    not across an alternative ("those by X or in _A_": X and _A_ are two examples, not one), not for a
+    guest ("featuring X on vocals"), and not for unknown names only seen as "Name’s".
     """
     if person.role != "artist" or person.source == "possessive":
         return False
     if person.end <= work.start:
-        return text[person.end : work.start].count(")") <= text[person.end : work.start].count("(")
+        gap = text[person.end : work.start]
+        return gap.count(")") <= gap.count("(") and not _ALTERNATIVE.match(gap)
     gap = text[work.end : person.start]
+    if _ALTERNATIVE.match(_PARENTHETICAL.sub("", gap)):
+        return False
     unclosed = _PARENTHETICAL.sub("", gap)
     if ")" in unclosed or ("(" in unclosed and not unclosed.lstrip().startswith("(")):
         return False
