@@ -12,11 +12,14 @@ from tests.providers.fakes import FakeClock
 from worker.config import RetrySettings
 from worker.errors import AuthError, NotFound, PolicyError, ProviderError, ProviderUnavailable, RateLimited
 from worker.providers.http import (
+    NotSent,
+    OutcomeUnknown,
     RetryPolicy,
     SlidingWindowPacer,
     backoff_delay,
     error_for_status,
     install_log_redaction,
+    is_idempotent,
     parse_retry_after,
     redact,
     send,
@@ -134,6 +137,58 @@ def test_only_transient_errors_are_retried(error: ProviderError) -> None:
     assert clock.waits == []
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        ProviderUnavailable("spotify", "request timed out after 0.2 s"),
+        ProviderUnavailable("spotify", "HTTP 503: Service unavailable"),
+        ProviderUnavailable("spotify", "connection failed (RemoteDisconnected)"),
+    ],
+    ids=["timeout", "5xx", "dropped"],
+)
+def test_a_create_whose_outcome_is_unknown_is_attempted_once(error: ProviderUnavailable) -> None:
+    clock = FakeClock()
+    request = failing(error)
+    with pytest.raises(OutcomeUnknown) as raised:
+        policy(clock).call("spotify", "playlist_write", request, idempotent=False)
+    assert isinstance(raised.value, ProviderUnavailable) and raised.value.service == "spotify"
+    assert error.message in raised.value.message
+    assert "may have applied it" in raised.value.message and "Run again" in raised.value.message
+    assert request.calls == 1  # type: ignore[attr-defined]
+    assert clock.waits == []
+
+
+def test_a_rate_limited_create_is_retried_after_the_wait() -> None:
+    clock = FakeClock()
+    request = failing(RateLimited("spotify", "HTTP 429", retry_after=7))
+    assert policy(clock).call("spotify", "playlist_write", request, idempotent=False) == "ok"
+    assert request.calls == 2  # type: ignore[attr-defined]
+    assert clock.waits == [7]
+
+
+def test_an_append_never_sent_is_retried_with_backoff() -> None:
+    clock = FakeClock()
+    request = failing(NotSent("apple", "connection failed before sending (ConnectError)"))
+    assert policy(clock).call("apple", "playlist_write", request, idempotent=False) == "ok"
+    assert request.calls == 2  # type: ignore[attr-defined]
+    assert clock.waits == [0.5]
+
+
+def test_a_timed_out_read_is_retried() -> None:
+    clock = FakeClock()
+    request = failing(ProviderUnavailable("deezer", "request timed out after 10 s"))
+    assert policy(clock).call("deezer", "playlist_read", request) == "ok"
+    assert request.calls == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("method", "idempotent"),
+    [("GET", True), ("put", True), ("DELETE", True), ("HEAD", True), ("POST", False), ("PATCH", False)],
+)
+def test_idempotent_methods(method: str, idempotent: bool) -> None:
+    assert is_idempotent(method) is idempotent
+
+
 def test_retries_are_logged_at_info(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="worker.providers.http")
     policy(FakeClock()).call("deezer", "search", failing(ProviderUnavailable("deezer", "HTTP 503")))
@@ -196,13 +251,19 @@ def test_transport_failures_become_provider_unavailable() -> None:
     def stall(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
-    for handler, text in [(refuse, "connection failed"), (stall, "timed out")]:
+    def drop(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("peer closed the connection", request=request)
+
+    cases = [(refuse, "connection failed before sending", True), (stall, "timed out", False)]
+    cases += [(drop, "connection failed", False)]
+    for handler, text, not_sent in cases:
         with (
             httpx.Client(transport=httpx.MockTransport(handler)) as client,
             pytest.raises(ProviderUnavailable, match=text) as raised,
         ):
             send(client, "deezer", "GET", "http://127.0.0.1/x?access_token=SECRET", timeout_s=1)
         assert "SECRET" not in str(raised.value)
+        assert isinstance(raised.value, NotSent) is not_sent  # only a refused connection is safe to repeat
 
 
 def test_redaction_hides_known_secrets_and_token_shapes() -> None:

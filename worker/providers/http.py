@@ -9,6 +9,11 @@ Adapters translate every failure into `worker.errors` first; this module then de
 - `RateLimited(None)` (Apple sends no Retry-After) and `ProviderUnavailable` (5xx, timeouts, dropped
   connections): exponential backoff with full jitter, `random() * min(backoff_max_s, base * 2**(n-1))`.
 - At most `retry.max_attempts` attempts per call, the first included.
+- A call that is not idempotent (a playlist create, an add or append: each attempt that lands changes the
+  playlist again) is repeated only when it certainly did not take effect: after `RateLimited` (the service
+  refused it) or `NotSent` (no connection was made). After a timeout, a 5xx or a dropped connection its
+  outcome is unknown, so it fails at once with `OutcomeUnknown` instead of risking a second playlist or a
+  doubled track. `is_idempotent(method)` says which HTTP methods may always be repeated.
 
 Time comes in as `clock` (monotonic seconds) and `sleep`, randomness as `rng`, so tests never wait.
 """
@@ -40,6 +45,8 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 Rng = Callable[[], float]
 T = TypeVar("T")
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""HTTP methods whose repetition leaves the same result as one request (RFC 9110, section 9.2.2)."""
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"playlist-worker/{__version__}"
@@ -49,6 +56,23 @@ TOKEN_PATTERNS = (
     re.compile(r"(?i)(bearer\s+|basic\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)((?:access_token|refresh_token|code)['\"]?\s*[=:]\s*['\"]?)[^&\s'\",}]+"),
 )
+
+
+class NotSent(ProviderUnavailable):
+    """No connection to the service was made, so the request cannot have taken effect (safe to repeat)."""
+
+
+class OutcomeUnknown(ProviderUnavailable):
+    """A non-idempotent write failed in a way that leaves open whether the service applied it.
+
+    It is not repeated. Whoever made the call must read the service's state (the playlist, or the account's
+    own playlists for a create) before trying the change again.
+    """
+
+
+def is_idempotent(method: str) -> bool:
+    """True when repeating an HTTP `method` cannot change more than one request did."""
+    return method.upper() in IDEMPOTENT_METHODS
 
 
 def backoff_delay(attempt: int, base_s: float, max_s: float, draw: float) -> float:
@@ -79,14 +103,19 @@ class RetryPolicy:
         self._rng = rng
         self._cooldown_until: dict[str, float] = {}
 
-    def call(self, service: str, what: str, request: Callable[[], T]) -> T:
-        """Run `request` (which raises only `worker.errors`) until it succeeds or retrying is pointless."""
+    def call(self, service: str, what: str, request: Callable[[], T], *, idempotent: bool = True) -> T:
+        """Run `request` (which raises only `worker.errors`) until it succeeds or retrying is pointless.
+
+        With `idempotent=False` a failure that may have taken effect raises `OutcomeUnknown` at once.
+        """
         attempt = 1
         while True:
             self._wait_for_cooldown(service)
             try:
                 return request()
             except TransientError as exc:
+                if not idempotent and not certainly_not_applied(exc):
+                    raise outcome_unknown(what, exc) from exc
                 delay = self._delay_before_retry(service, exc, attempt)
                 log.info("%s %s failed (%s); attempt %d, retrying", service, what, exc.message, attempt)
                 if delay > 0:
@@ -132,6 +161,19 @@ class RetryPolicy:
         )
 
 
+def certainly_not_applied(exc: TransientError) -> bool:
+    """True when the failed request cannot have changed anything: refused by rate limit, or never sent."""
+    return isinstance(exc, RateLimited | NotSent)
+
+
+def outcome_unknown(what: str, exc: TransientError) -> OutcomeUnknown:
+    return OutcomeUnknown(
+        exc.service,
+        f"{what} failed ({exc.message}); the service may have applied it anyway, so it was not repeated "
+        "(a repeat could duplicate it). Run again to reconcile",
+    )
+
+
 class SlidingWindowPacer:
     """Keeps to at most `max_requests` request starts in any `window_s` seconds (a rolling window)."""
 
@@ -166,9 +208,12 @@ def new_http_client(timeout_s: float) -> httpx.Client:
 def send(
     client: httpx.Client, service: str, method: str, url: str, *, timeout_s: float, **kwargs: Any
 ) -> httpx.Response:
-    """One HTTP request; transport failures become `ProviderUnavailable` (the URL is never quoted)."""
+    """One HTTP request; transport failures become `ProviderUnavailable` (the URL is never quoted), and
+    `NotSent` when no connection was made."""
     try:
         return client.request(method, url, timeout=timeout_s, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise NotSent(service, f"connection failed before sending ({type(exc).__name__})") from exc
     except httpx.TimeoutException as exc:
         raise ProviderUnavailable(service, f"request timed out after {timeout_s:g} s") from exc
     except httpx.TransportError as exc:
