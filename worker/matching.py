@@ -35,14 +35,18 @@ beets) lets a work without artist or year still reach the threshold on what it h
 
 Title rules: "Theme from X", "X (Main Theme)", "Title Music from X" name the work X (1.0); a series
 instalment "X, Vol. 1" is X (1.0), a later volume 0.85 (a franchise named generically means its first
-instalment); an album titled "<Artist>'s X" is X. Below `TITLE_FLOOR` (0.8) a candidate never matches,
-whatever its other parts: "Indiana Jones and the Dial of Destiny" is not "Indiana Jones".
+instalment); an album titled "<Artist>'s X" is X. A franchise's theme is named by its re-recordings:
+when a candidate 'Hedwig's Theme (From "Harry Potter")' is among the hits, the article's artist's own
+"Hedwig's Theme" is the work "Harry Potter" (1.0), though its album is "Harry Potter and the Sorcerer's
+Stone". Below `TITLE_FLOOR` (0.8) a candidate never matches, whatever its other parts: "Indiana Jones and
+the Dial of Destiny" is not "Indiana Jones".
 
 Penalties (anchors §2.6 spotDL's "forbidden words", §3.1 users' top complaint) are subtracted for versions
 the article did not mean: karaoke, "in the style of", tribute, lullaby, 8-bit, piano, instrumental, live,
 remix, acoustic, sped up / slowed, cover, another language's version ("English Version"), known
-re-recording orchestras, and a track by another artist whose title says `(From "Film")`; 0.1 for a later edition (remaster, deluxe, anniversary, re-recording),
-so the original wins when both exist and the edition still matches alone. Descriptors count in the track
+re-recording orchestras, and a track by another artist whose title says `(From "Film")`; 0.1 for a later
+edition (remaster, deluxe, anniversary, re-recording), so the original wins when both exist and the edition
+still matches alone. Descriptors count in the track
 title and credits; in the album title only the cover-like ones (karaoke, tribute, lullaby, 8-bit, "in the
 style of"), since a compilation called "The Remixes" also holds originals. A descriptor found in the work's
 own title is not penalised (a work called "Live at Leeds" may be live).
@@ -212,14 +216,17 @@ def _candidate_titles(work: Work, candidate: Candidate) -> list[str]:
     return [candidate.title, *([candidate.album] if candidate.album else [])]
 
 
-def title_similarity(work: Work, candidate: Candidate) -> float:
+def title_similarity(work: Work, candidate: Candidate, themes: frozenset[str] = frozenset()) -> float:
     """0..1: the best fit between the work's title and the candidate's titles (see the module docstring).
 
     A track stands for an album or soundtrack through its album's title; through its own title only in a
     theme form ("Flying (Theme from E.T.)") or when it is by the article's artist (extraction may call a
     song an album). A song by anyone that merely shares a film's name (Kiss's "Parasite") is not the film's
-    music."""
+    music. `themes` are the work's themes as re-recordings name them (`rerecorded_themes`): the article's
+    artist's own track of that title is the work (1.0)."""
     wanted = normalize_title(work.title)
+    if candidate.kind == "track" and _is_named_theme(work, candidate, themes):
+        return 1.0
     fits = [_title_fit(wanted, work.artist, title) for title in _candidate_titles(work, candidate)]
     if work.kind in ("album", "soundtrack") and candidate.kind == "track" and candidate.album:
         fits.append(_own_title_fit(work, wanted, candidate))
@@ -232,6 +239,28 @@ def _own_title_fit(work: Work, wanted: str, track: Candidate) -> float:
     if work.artist and artist_similarity(work.artist, track.artists) >= OTHER_ARTIST_BELOW:
         return _title_fit(wanted, work.artist, track.title)
     return 0.0
+
+
+_FROM_QUOTED = re.compile(r"[\(\[]\s*from\s+(?:the\s+)?[\"“'«](?P<source>[^\"”'»]+)[\"”'»]", re.IGNORECASE)
+
+
+def rerecorded_themes(work: Work, candidates: Iterable[Candidate]) -> frozenset[str]:
+    """Track titles (normalised) that re-recordings label as the work's: 'Hedwig's Theme (From "Harry
+    Potter")' names "Hedwig's Theme" as the theme of the franchise "Harry Potter", whose albums are all
+    called something longer ("Harry Potter and the Sorcerer's Stone")."""
+    wanted = normalize_title(work.title)
+    return frozenset(
+        normalize_title(candidate.title)
+        for candidate in candidates
+        if (source := _FROM_QUOTED.search(candidate.title)) and normalize_title(source["source"]) == wanted
+    )
+
+
+def _is_named_theme(work: Work, track: Candidate, themes: frozenset[str]) -> bool:
+    """The article's artist's own recording of a theme the re-recordings name (not a re-recording itself)."""
+    if not work.artist or _FROM_QUOTED.search(track.title) or normalize_title(track.title) not in themes:
+        return False
+    return artist_similarity(work.artist, track.artists) >= SAME_PERFORMER
 
 
 def names_the_work(work: Work, candidate: Candidate) -> bool:
@@ -285,7 +314,9 @@ def year_closeness(work_year: int | None, release_year: int | None, reference: i
     return 1.0 if gap <= 1 else max(0.0, 1.0 - (gap - 1) / LATER_YEAR_SPAN)
 
 
-def reference_year(work: Work, candidates: Sequence[Candidate]) -> int | None:
+def reference_year(
+    work: Work, candidates: Sequence[Candidate], themes: frozenset[str] = frozenset()
+) -> int | None:
     """The earliest release, not before the work's year, among plausible candidates (good title, the
     article's artist); the work's own year when none is plausible. Only the article's artist may move the
     reference away from the article's year: without it a later same-title album may be a remake."""
@@ -296,13 +327,13 @@ def reference_year(work: Work, candidates: Sequence[Candidate]) -> int | None:
         for candidate in candidates
         if candidate.release_year is not None
         and (work.year is None or candidate.release_year >= work.year)
-        and _plausible(work, candidate)
+        and _plausible(work, candidate, themes)
     ]
     return min(years, default=work.year)
 
 
-def _plausible(work: Work, candidate: Candidate) -> bool:
-    if title_similarity(work, candidate) < PLAUSIBLE_TITLE:
+def _plausible(work: Work, candidate: Candidate, themes: frozenset[str]) -> bool:
+    if title_similarity(work, candidate, themes) < PLAUSIBLE_TITLE:
         return False
     return not work.artist or artist_similarity(work.artist, candidate.artists) >= OTHER_ARTIST_BELOW
 
@@ -396,13 +427,17 @@ def _other_artist_penalties(
 # --- scoring ------------------------------------------------------------------------------------------
 
 
-def score_candidate(work: Work, candidate: Candidate, reference: int | None = None) -> ScoreParts:
+def score_candidate(
+    work: Work, candidate: Candidate, reference: int | None = None, themes: frozenset[str] = frozenset()
+) -> ScoreParts:
     """Score one candidate against the work; see the module docstring for weights and penalties.
 
     `reference` is the reference year (`reference_year` over all candidates); the work's year without it.
+    `themes` are the work's themes named by re-recordings among all candidates (`rerecorded_themes`).
     """
     artist = artist_similarity(work.artist, candidate.artists) if work.artist else None
-    parts, reasons = _parts(work, candidate, artist, reference if reference is not None else work.year)
+    year = reference if reference is not None else work.year
+    parts, reasons = _parts(work, candidate, artist, year, themes)
     penalties = _version_penalties(work, candidate) + _other_artist_penalties(work, candidate, artist)
     if not candidate.playable:
         reasons.append("not playable in this market")
@@ -421,11 +456,14 @@ def score_candidate(work: Work, candidate: Candidate, reference: int | None = No
 
 
 def _parts(
-    work: Work, candidate: Candidate, artist: float | None, reference: int | None
+    work: Work, candidate: Candidate, artist: float | None, reference: int | None, themes: frozenset[str]
 ) -> tuple[dict[str, float], list[str]]:
     """The parts the work can inform, and reasons for those that fall short."""
     reasons: list[str] = []
-    parts = {"title": title_similarity(work, candidate), "album_type": album_type_fit(work, candidate)}
+    parts = {
+        "title": title_similarity(work, candidate, themes),
+        "album_type": album_type_fit(work, candidate),
+    }
     if artist is None:
         reasons.append("no artist in the article: artist not scored")
     else:
@@ -471,9 +509,10 @@ def _rank_key(pair: tuple[Candidate, ScoreParts]) -> tuple[float, bool]:
 
 def choose(work: Work, candidates: Sequence[Candidate], settings: MatchingSettings) -> Match:
     """Decide which candidate, if any, is the work. Never falls back to the first result."""
-    reference = reference_year(work, candidates)
+    themes = rerecorded_themes(work, candidates)
+    reference = reference_year(work, candidates, themes)
     scored = sorted(
-        ((candidate, score_candidate(work, candidate, reference)) for candidate in candidates),
+        ((candidate, score_candidate(work, candidate, reference, themes)) for candidate in candidates),
         key=_rank_key,
         reverse=True,
     )

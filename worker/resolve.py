@@ -23,6 +23,7 @@ ambiguous), so a work found at once costs one search call.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -96,6 +97,11 @@ class Found:
     def credits(self, artist: str) -> bool:
         """True when some candidate credits `artist` (as the article spells it)."""
         return any(artist_similarity(artist, c.artists) >= SAME_PERFORMER for c in self.candidates.values())
+
+    def instalment_of(self, work: Work) -> bool:
+        """True when some candidate's album is an instalment of the work ("Harry Potter and the Sorcerer's
+        Stone", "Star Wars: A New Hope" for "Star Wars"): the work names a franchise."""
+        return any(is_instalment(work.title, c.album) for c in self.candidates.values() if c.album)
 
     def track(self, track_id: str) -> Candidate | None:
         return self.candidates.get(("track", track_id))
@@ -261,8 +267,8 @@ class Resolver:
         match = choose(work, [], self.settings.matching)
         steps = search_steps(work, album_in_track_hits=provider.capabilities.album_in_track_hits)
         for query, kinds in steps if relax else steps[:1]:
-            if query.artist is None and work.artist and found.credits(work.artist):
-                break  # the service spells the artist as the article does: dropping it finds only others
+            if query.artist is None and work.artist and self._artist_search_was_enough(work, found):
+                break
             for kind in kinds:
                 hits, complete = self._search(provider, kind, query)
                 found.add(kind, hits, complete)
@@ -275,6 +281,14 @@ class Resolver:
         if not tracks:
             return Resolution(work, "not_found", ranked=match.ranked)
         return Resolution(work, "matched", tuple(tracks), match.score, "search", match.ranked)
+
+    @staticmethod
+    def _artist_search_was_enough(work: Work, found: Found) -> bool:
+        """The service spells the artist as the article does, so dropping it finds only others' recordings,
+        unless the work names a franchise: then the re-recordings found without the artist name its theme
+        (`matching.rerecorded_themes`)."""
+        assert work.artist is not None
+        return found.credits(work.artist) and not found.instalment_of(work)
 
     @staticmethod
     def _search(
@@ -331,6 +345,16 @@ class Resolver:
             self.state.put_negative(
                 service, result.work.key, result.outcome, self.now, self.settings.matching
             )
+
+
+_INSTALMENT = re.compile(r"\s+and\s+the\s+|\s*:\s+")
+
+
+def is_instalment(title: str, album: str) -> bool:
+    """ "Harry Potter and the Sorcerer's Stone" and "Star Wars: A New Hope" are instalments of the franchise
+    named first; "Harry Potter" itself is not."""
+    main = _INSTALMENT.split(album, maxsplit=1)
+    return len(main) == 2 and normalize_title(main[0]) == normalize_title(title)
 
 
 def same_album(source: Candidate, other: Candidate) -> bool:

@@ -570,3 +570,27 @@ def test_another_languages_version_loses_to_the_original():
     )
 
     assert choose(your_name, [english, original], SETTINGS).candidate == original
+
+
+def test_re_recordings_name_a_franchises_theme_and_the_artists_own_recording_is_the_work():
+    potter = work("Harry Potter", "John Williams", None, "soundtrack")
+    stone = "Harry Potter and the Sorcerer's Stone (Original Motion Picture Soundtrack)"
+    hedwig = cand("Hedwig's Theme", "John Williams", album=stone, album_id="hp1", release_year=2001)
+    prologue = cand("Prologue", "John Williams", album=stone, album_id="hp1", release_year=2001)
+    covers = [
+        cand('Hedwig\'s Theme (From "Harry Potter")', "London Music Works", album="Blockbuster Themes"),
+        cand('Hedwig\'s Theme (From "Harry Potter") [Piano Version]', "Piano Dreamers", album="Film Themes"),
+    ]
+
+    assert choose(potter, [prologue, hedwig], SETTINGS).status == "not_found"  # no re-recording: no theme
+    chosen = choose(potter, [*covers, prologue, hedwig], SETTINGS)
+    assert (chosen.status, chosen.candidate) == ("matched", hedwig)
+
+
+def test_a_theme_named_for_another_franchise_is_not_the_work():
+    indiana = work("Indiana Jones", "John Williams", None, "work")
+    helena = cand("Helena's Theme", "John Williams", album="Indiana Jones and the Dial of Destiny")
+    cover = cand('Indiana Jones Theme (From "Indiana Jones")', "London Music Works", album="Blockbuster")
+    other = cand('Helena\'s Theme (From "Dial of Destiny")', "London Music Works", album="Blockbuster")
+
+    assert choose(indiana, [cover, other, helena], SETTINGS).status == "not_found"

@@ -7,12 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pytest
+
 from tests.matching.factories import cand, work
 from worker.config import load_settings
 from worker.model import Candidate, Playlist, WorkQuery
 from worker.overrides import WorkOverride
 from worker.providers.base import Capabilities, WriteModel
-from worker.resolve import Resolver
+from worker.resolve import Resolver, is_instalment
 from worker.state import State
 
 SETTINGS = load_settings(environ={}, overrides={"services.primary": "spotify"})
@@ -25,6 +27,8 @@ class FakeProvider:
 
     name: str
     album_hits: list[Candidate] = field(default_factory=list)
+    unfielded_hits: list[Candidate] = field(default_factory=list)
+    """What a search without the artist finds (re-recordings by others)."""
     isrc_hits: dict[str, list[Candidate]] = field(default_factory=dict)
     full: dict[str, Candidate] = field(default_factory=dict)
     listing: list[Candidate] = field(default_factory=list)
@@ -46,7 +50,7 @@ class FakeProvider:
 
     def search_album_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
         self.calls["search"] += 1
-        return self.album_hits[:limit]
+        return (self.album_hits if query.artist else self.unfielded_hits)[:limit]
 
     def lookup_isrc(self, isrc: str) -> list[Candidate]:
         self.calls["lookup"] += 1
@@ -119,3 +123,42 @@ def test_of_two_isrc_twins_the_one_on_the_anchors_album_wins(tmp_path: Path) -> 
     results = resolver(tmp_path, spotify, apple).resolve(BLADE_RUNNER, WorkOverride())
 
     assert results["apple"].tracks[0].id == "og"
+
+
+def test_a_franchise_is_looked_for_without_the_artist_to_find_the_theme_its_re_recordings_name(
+    tmp_path: Path,
+) -> None:
+    potter = work("Harry Potter", "John Williams", None, "soundtrack")
+    stone = "Harry Potter and the Sorcerer's Stone (Original Motion Picture Soundtrack)"
+    own = [cand(t, "John Williams", album=stone, album_id="hp1") for t in ("Prologue", "Hedwig's Theme")]
+    cover = cand('Hedwig\'s Theme (From "Harry Potter")', "London Music Works", album="Blockbuster Themes")
+    spotify = FakeProvider("spotify", album_hits=own, unfielded_hits=[cover, *own])
+
+    results = resolver(tmp_path, spotify).resolve(potter, WorkOverride())
+
+    assert [t.title for t in results["spotify"].tracks] == ["Hedwig's Theme"]
+    assert spotify.calls == Counter(search=2)
+
+
+def test_without_an_instalment_a_credited_artist_ends_the_search(tmp_path: Path) -> None:
+    other = cand("Memoirs", "John Williams", album="Memoirs of a Geisha", album_id="m1")
+    spotify = FakeProvider("spotify", album_hits=[other], unfielded_hits=[other])
+
+    results = resolver(tmp_path, spotify).resolve(
+        work("Harry Potter", "John Williams", None, "soundtrack"), WorkOverride()
+    )
+
+    assert results["spotify"].outcome == "not_found" and spotify.calls == Counter(search=1)
+
+
+@pytest.mark.parametrize(
+    ("title", "album", "expected"),
+    [
+        ("Harry Potter", "Harry Potter and the Sorcerer's Stone (Original Motion Picture Soundtrack)", True),
+        ("Star Wars", "Star Wars: A New Hope", True),
+        ("Harry Potter", "Harry Potter (Original Motion Picture Soundtrack)", False),
+        ("Harry Potter", "The Harry Potter Songbook: Piano", False),
+    ],
+)
+def test_an_instalment_is_named_after_its_franchise(title: str, album: str, expected: bool) -> None:
+    assert is_instalment(title, album) is expected
