@@ -48,7 +48,7 @@ class SpotifyApi:
                 route("GET", rf"tracks/{ID}", self.get_track),
                 route("GET", rf"albums/{ID}", self.get_album),
                 route("GET", rf"albums/{ID}/tracks", self.get_album_tracks),
-                route("GET", "me", self.get_me),
+                route("GET", "me/?", self.get_me),  # spotipy's `me()` asks for `me/`
                 route("GET", "me/playlists", self.list_playlists),
                 route("POST", "me/playlists", self.create_playlist),
                 route("POST", r"users/[^/]+/playlists", self.retired),
