@@ -8,6 +8,7 @@ quota window passes in no time, and the sandbox sees exactly the pacing the adap
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from worker.errors import AuthError, NotFound, PolicyError, ProviderError, Provi
 from worker.model import Candidate, WorkQuery
 from worker.providers import build_providers
 from worker.providers.base import CatalogProvider, PlaylistProvider, WriteModel
-from worker.providers.http import new_http_client
+from worker.providers.http import NotSent, OutcomeUnknown, new_http_client
 from worker.sandbox import Sandbox, running_sandbox
 
 EXAMPLE_CATALOG = SHARED / "sandbox" / "example-catalog.json"
@@ -46,6 +47,10 @@ class ProviderContract:
     """What HTTP 403 means for this service."""
     items_need_owner: ClassVar[bool] = False
     """True when only the playlist's owner may see its items (Spotify Development Mode)."""
+    own_page: ClassVar[int]
+    """How many playlists one page of the account's playlist listing holds as the adapter asks for it."""
+    api_base_setting: ClassVar[str]
+    """The setting holding the service's API base URL."""
 
     # --- fixtures --------------------------------------------------------------------------------------
 
@@ -236,6 +241,80 @@ class ProviderContract:
         with pytest.raises(NotFound):
             playlists.get_playlist(self.unknown_playlist)
 
+    def test_own_playlists_lists_every_page_with_names_and_descriptions(
+        self, sandbox: Sandbox, provider: CatalogProvider, playlists: PlaylistProvider
+    ) -> None:
+        tag = "Music from the film. [playlist-worker:content/film/blade-runner.md]"
+        tagged = playlists.create_playlist("Blade Runner — MelodyMind", tag)
+        others = [playlists.create_playlist(f"Filler {n}", "").id for n in range(self.own_page)]
+        listed_before = len(sandbox.requests)
+        own = playlists.own_playlists()
+        assert sorted(p.id for p in own) == sorted([tagged.id, *others])
+        found = next(p for p in own if p.id == tagged.id)
+        assert (found.name, found.description) == ("Blade Runner — MelodyMind", tagged.description)
+        assert found.service == self.service and found.url == tagged.url
+        assert all(p.owned and p.track_ids == () and p.playable_count is None for p in own)
+        listings = [r for r in sandbox.requests[listed_before:] if r.path.endswith("playlists")]
+        assert len(listings) == 2, "one listing page more than a page of playlists"
+
+    def test_own_playlists_of_a_new_account_is_empty(self, playlists: PlaylistProvider) -> None:
+        assert playlists.own_playlists() == []
+
+    # --- writes that must not be repeated ------------------------------------------------------------------
+
+    @pytest.mark.parametrize("fault", ["drop", "503"])
+    def test_create_and_add_with_unknown_outcome_are_sent_once(
+        self, sandbox: Sandbox, provider: CatalogProvider, playlists: PlaylistProvider, fault: str
+    ) -> None:
+        main, love = self.blade_runner_ids(provider)
+        playlist_id = playlists.create_playlist("Kept", "").id
+        self.break_service(sandbox, fault)
+        before = len(sandbox.requests)
+        with pytest.raises(OutcomeUnknown, match="may have applied it"):
+            playlists.create_playlist("Twice?", "")
+        with pytest.raises(OutcomeUnknown):
+            playlists.add_tracks(playlist_id, [main])
+        posts = [r for r in sandbox.requests[before:] if r.service == self.service and r.method == "POST"]
+        assert len(posts) == 2, "each write was sent once, not retried"
+        self.break_service(sandbox, None)
+        playlists.add_tracks(playlist_id, [love])
+        assert playlists.get_playlist(playlist_id).track_ids == (love,)
+
+    def test_rate_limited_create_is_retried(
+        self, sandbox: Sandbox, provider: CatalogProvider, playlists: PlaylistProvider
+    ) -> None:
+        sandbox.options.forced_status = {self.service: 429}
+        with pytest.raises(RateLimited):
+            playlists.create_playlist("Refused", "")
+        assert provider.calls["playlist_write"] == 4  # settings.retry.max_attempts: a 429 changed nothing
+        assert sandbox.playlists(self.service) == []
+
+    def test_reads_are_retried_on_dropped_connections(
+        self, sandbox: Sandbox, provider: CatalogProvider, playlists: PlaylistProvider
+    ) -> None:
+        playlist_id = playlists.create_playlist("Read me", "").id
+        reads = provider.calls["playlist_read"]
+        sandbox.options.drop_rate = 1.0
+        with pytest.raises(ProviderUnavailable) as raised:
+            playlists.get_playlist(playlist_id)
+        assert not isinstance(raised.value, OutcomeUnknown)
+        assert provider.calls["playlist_read"] - reads == 4
+
+    def test_a_write_that_never_connected_is_retried(
+        self, sandbox: Sandbox, clock: FakeClock, state_dir: Path, http: httpx.Client
+    ) -> None:
+        closed = f"http://127.0.0.1:{unused_port()}/"
+        provider = self.build(sandbox, clock, state_dir, http, **{self.api_base_setting: closed})
+        assert provider.playlists is not None
+        with pytest.raises(NotSent):
+            provider.playlists.create_playlist("Nowhere", "")
+        assert provider.calls["playlist_write"] == 4
+
+    def break_service(self, sandbox: Sandbox, fault: str | None) -> None:
+        """Drop every connection, or answer 503, before the service acts; None mends it."""
+        sandbox.options.drop_rate = 1.0 if fault == "drop" else 0.0
+        sandbox.options.forced_status = {self.service: 503} if fault == "503" else {}
+
     # --- errors ----------------------------------------------------------------------------------------
 
     @pytest.mark.parametrize(
@@ -301,3 +380,10 @@ class ProviderContract:
     def tighten_rate_limit(self, sandbox: Sandbox) -> None:
         """Make the sandbox's limit bite within a 500-search burst."""
         raise NotImplementedError
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released), so connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -10,12 +10,15 @@ import pytest
 from tests.providers.contract import MAIN_TITLES, RETRY_AFTER_CAP_S, ProviderContract
 from tests.providers.fakes import FakeClock
 from worker.errors import AuthError, RateLimited
+from worker.providers import apple, deezer, spotify
 from worker.providers.base import CatalogProvider, PlaylistProvider
 from worker.sandbox import Sandbox
 
 
 class TestSpotify(ProviderContract):
     service = "spotify"
+    own_page = spotify.OWN_PAGE
+    api_base_setting = "spotify.api_base"
     unknown_playlist = "0000000000000000000000"
     unknown_track = "0000000000000000000000"
     items_need_owner = True
@@ -64,6 +67,8 @@ class TestSpotify(ProviderContract):
 
 class TestDeezer(ProviderContract):
     service = "deezer"
+    own_page = deezer.OWN_PAGE
+    api_base_setting = "deezer.api_base"
     unknown_playlist = "999999999"
 
     def tighten_rate_limit(self, sandbox: Sandbox) -> None:
@@ -92,6 +97,8 @@ class TestDeezer(ProviderContract):
 
 class TestApple(ProviderContract):
     service = "apple"
+    own_page = apple.LIBRARY_PAGE_MAX
+    api_base_setting = "apple.api_base"
     unknown_playlist = "pl.u-0000000000000"
     forbidden = AuthError
 

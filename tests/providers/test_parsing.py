@@ -388,3 +388,44 @@ def test_apple_errors_map_into_the_tree(status: int, body: object, kind: type[Pr
         assert error.retry_after is None
     if status == 400:
         assert "Invalid Parameter" in error.message
+
+
+# --- the account's own playlists ---------------------------------------------------------------------------
+
+
+def test_spotify_own_playlists_leave_out_followed_ones_and_unescape_descriptions() -> None:
+    page = sample("spotify/current_user_playlists.json")
+    page["items"][0]["description"] = (
+        "Music from the film. [playlist-worker:content&#x2F;film&#x2F;it&#x27;s.md]"
+    )
+    own = spotify.parse_own_playlists([page, {"items": [], "next": None}], "1112264649")
+    assert len(own) == 42  # six of the 48 on the recorded page belong to other users
+    assert own[0].description == "Music from the film. [playlist-worker:content/film/it's.md]"
+    assert (own[0].name, own[0].track_count, own[0].url) == (
+        "To find",
+        1,
+        "https://open.spotify.com/playlist/1Cp6VQCKf2VL4sP09jN9oX",
+    )
+    assert all(p.owned and p.track_ids == () and p.playable_count is None for p in own)
+
+
+def test_deezer_own_playlists_are_the_ones_the_user_created() -> None:
+    mine = {**sample("deezer/playlist_get.json"), "creator": {"id": 5550001, "name": "me"}}
+    followed = {**mine, "id": 42, "creator": {"id": 7, "name": "someone"}}
+    own = deezer.parse_own_playlists([{"data": [mine, followed]}], "5550001")
+    assert [(p.id, p.name, p.track_count) for p in own] == [
+        (str(mine["id"]), mine["title"], mine["nb_tracks"])
+    ]
+    assert own[0].url == mine["link"] and own[0].playable_count is None
+
+
+def test_apple_own_playlists_are_the_editable_library_playlists() -> None:
+    mine = sample("applemusic/library_playlist_get_include_tracks.json")["data"][0]
+    mine = {
+        **mine,
+        "attributes": {**mine["attributes"], "description": {"standard": "[playlist-worker:a.md]"}},
+    }
+    added = {**mine, "id": "p.added", "attributes": {**mine["attributes"], "canEdit": False}}
+    own = apple.parse_own_playlists([{"data": [mine, added]}, {"data": []}], "us")
+    assert [(p.id, p.name, p.description) for p in own] == [(mine["id"], "test", "[playlist-worker:a.md]")]
+    assert own[0].track_ids == () and own[0].playable_count is None

@@ -21,10 +21,19 @@ import httpx
 from worker.errors import AuthError, PolicyError, ProviderError
 from worker.model import Candidate, Playlist, WorkQuery, fold
 from worker.providers.base import Capabilities, PlaylistProvider, WriteModel
-from worker.providers.http import RetryPolicy, error_for_status, header, parse_retry_after, send
+from worker.providers.http import (
+    RetryPolicy,
+    error_for_status,
+    header,
+    is_idempotent,
+    parse_retry_after,
+    send,
+)
 
 SERVICE = "apple"
 SEARCH_PAGE_MAX = 25
+LIBRARY_PAGE_MAX = 100
+"""The most library playlists one `GET me/library/playlists` page may hold."""
 CAPABILITIES = Capabilities(
     write_model=WriteModel.APPEND_ONLY, isrc_in_search=True, search_limit=SEARCH_PAGE_MAX
 )
@@ -165,6 +174,14 @@ def parse_playlist(resource: Json, songs: list[Json], storefront: str) -> Playli
     )
 
 
+def parse_own_playlists(pages: list[Json], storefront: str) -> list[Playlist]:
+    """The playlists the user may edit among library pages (playlists added from the catalogue are listed
+    too, with `canEdit: false`). Entries carry name, description and link, not the tracks."""
+    resources = [resource for page in pages for resource in page.get("data") or []]
+    editable = [r for r in resources if (r.get("attributes") or {}).get("canEdit") is not False]
+    return [replace(parse_playlist(r, [], storefront), playable_count=None) for r in editable]
+
+
 def first_resource(body: Json) -> Json:
     data = body.get("data") or []
     if not data:
@@ -248,6 +265,19 @@ class ApplePlaylists:
         self._session = session
         self._user_token = user_token
 
+    def own_playlists(self) -> list[Playlist]:
+        """Every playlist in the user's library that the user may edit, page by page."""
+        pages = [self._library_page(0)]
+        while pages[-1].get("next"):
+            pages.append(self._library_page(sum(len(page.get("data") or []) for page in pages)))
+        return parse_own_playlists(pages, self._session.storefront)
+
+    def _library_page(self, offset: int) -> Json:
+        params = {"limit": LIBRARY_PAGE_MAX, "offset": offset}
+        return self._session.user(
+            "playlist_read", "GET", "me/library/playlists", self._user_token, params=params
+        )
+
     def get_playlist(self, playlist_id: str) -> Playlist:
         path = f"me/library/playlists/{playlist_id}"
         resource = first_resource(
@@ -306,8 +336,15 @@ class AppleSession:
     def request(
         self, kind: str, method: str, path: str, *, user_token: str | None = None, **kwargs: Any
     ) -> Json:
+        """One request through the retry policy; a POST (create, append) is not repeated once it may have
+        taken effect."""
         url = urljoin(self._api_base, path.lstrip("/"))
-        return self._policy.call(SERVICE, kind, lambda: self._attempt(kind, method, url, user_token, kwargs))
+        return self._policy.call(
+            SERVICE,
+            kind,
+            lambda: self._attempt(kind, method, url, user_token, kwargs),
+            idempotent=is_idempotent(method),
+        )
 
     def all_tracks(self, kind: str, tracks: Json, user_token: str | None = None) -> list[Json]:
         """The songs of a `tracks` relationship, following its host-relative `next` links."""

@@ -19,6 +19,10 @@ against the sandbox over real loopback HTTP):
   without write credentials has `playlists = None`.
 - Every call counts itself in `calls` by kind (search, lookup, playlist_read, playlist_write, auth) so the
   report can show how frugal a run was.
+- Reads and idempotent writes (Spotify's replace, removes) are retried on every transient error. A create or
+  an add is retried only when it certainly did not take effect (429, or no connection made); otherwise it
+  raises `worker.providers.http.OutcomeUnknown` (a `ProviderUnavailable`) and the caller reads back before
+  trying again.
 """
 
 from __future__ import annotations
@@ -64,6 +68,20 @@ class PlaylistProvider(Protocol):
 
     def get_playlist(self, playlist_id: str) -> Playlist:
         """The playlist with its items in order. Raises `NotFound` when it does not exist."""
+        ...
+
+    def own_playlists(self) -> list[Playlist]:
+        """Every playlist the account owns (all pages), each with `id`, `name`, `description` and `url`.
+
+        Playlists the account only follows or added from the catalogue are left out. Entries carry no
+        `track_ids`, `playable_count` is None and `track_count` is 0 where the listing has no count (Apple):
+        call `get_playlist` for the items. The worker finds its
+        own playlists here before creating one, so a playlist whose id was never saved (a run killed, or a
+        create whose outcome was unknown) is found again instead of duplicated. It tags them with
+        `[playlist-worker:<article path>]` in the description; Deezer keeps no description, so there the
+        name (`"<title> — MelodyMind"`) identifies it. Costs one read per page, plus one `me` read per
+        provider on Spotify and Deezer (to tell owned from followed).
+        """
         ...
 
     def create_playlist(self, name: str, description: str, *, public: bool = True) -> Playlist:

@@ -19,11 +19,20 @@ import httpx
 from worker.errors import AuthError, NotFound, PolicyError, ProviderError, ProviderUnavailable, RateLimited
 from worker.model import Candidate, Playlist, WorkQuery
 from worker.providers.base import Capabilities, PlaylistProvider, WriteModel
-from worker.providers.http import RetryPolicy, SlidingWindowPacer, error_for_status, header, send
+from worker.providers.http import (
+    RetryPolicy,
+    SlidingWindowPacer,
+    error_for_status,
+    header,
+    is_idempotent,
+    send,
+)
 
 SERVICE = "deezer"
 SEARCH_PAGE_MAX = 25
 WRITE_CHUNK = 100
+OWN_PAGE = 25
+"""Playlists per `user/me/playlists` page (Deezer's default page size, asked for explicitly)."""
 CAPABILITIES = Capabilities(
     write_model=WriteModel.ADD_REMOVE, isrc_in_search=False, search_limit=SEARCH_PAGE_MAX
 )
@@ -180,6 +189,27 @@ def parse_playlist(body: Json, tracks: list[Json]) -> Playlist:
     )
 
 
+def parse_own_playlists(pages: list[Json], user_id: str) -> list[Playlist]:
+    """The playlists `user_id` created among `user/me/playlists` pages (which also list followed ones).
+
+    Entries carry title, link and track count, not the tracks themselves."""
+    items = [item for page in pages for item in page.get("data") or []]
+    owned = [item for item in items if str((item.get("creator") or {}).get("id")) == user_id]
+    return [playlist_summary(item) for item in owned]
+
+
+def playlist_summary(item: Json) -> Playlist:
+    return Playlist(
+        service=SERVICE,
+        id=str(item["id"]),
+        name=item.get("title") or "",
+        description=item.get("description") or "",
+        url=item.get("link") or f"https://www.deezer.com/playlist/{item['id']}",
+        track_count=int(item.get("nb_tracks", 0)),
+        extra={"checksum": str(item.get("checksum") or "")},
+    )
+
+
 def playlist_id_from_location(location: str | None) -> str:
     """The playlist id in a short link's redirect target (`…/playlist/123?…`)."""
     found = PLAYLIST_IN_URL.search(location or "")
@@ -261,6 +291,26 @@ class DeezerPlaylists:
     def __init__(self, session: DeezerSession, access_token: str) -> None:
         self._session = session
         self._token = {"access_token": access_token}
+        self._user_id: str | None = None
+
+    def own_playlists(self) -> list[Playlist]:
+        """Every playlist this user created: `user/me/playlists` page by page, followed ones left out.
+
+        Deezer playlists have no description, so the worker finds its own by name."""
+        pages = [self._listing_page(0)]
+        while pages[-1].get("next"):
+            pages.append(self._listing_page(sum(len(page.get("data") or []) for page in pages)))
+        return parse_own_playlists(pages, self._owner_id())
+
+    def _listing_page(self, index: int) -> Json:
+        params = {**self._token, "index": index, "limit": OWN_PAGE}
+        return self._session.get("playlist_read", "user/me/playlists", params)
+
+    def _owner_id(self) -> str:
+        """The id of the user behind the token (`GET user/me`, asked once)."""
+        if self._user_id is None:
+            self._user_id = str(self._session.get("playlist_read", "user/me", self._token)["id"])
+        return self._user_id
 
     def get_playlist(self, playlist_id: str) -> Playlist:
         return self._session.read_playlist(playlist_id, self._token)
@@ -317,9 +367,14 @@ class DeezerSession:
         return self.send(kind, "GET", path, params or {})
 
     def send(self, kind: str, method: str, path: str, params: dict[str, Any]) -> Json:
+        """One request through the retry policy; a POST (create, add) is not repeated once it may have
+        taken effect."""
         url = urljoin(self._api_base, path)
         return self._policy.call(
-            SERVICE, kind, lambda: self._checked(self._attempt(kind, method, url, params))
+            SERVICE,
+            kind,
+            lambda: self._checked(self._attempt(kind, method, url, params)),
+            idempotent=is_idempotent(method),
         )
 
     def fetch(self, kind: str, url: str) -> httpx.Response:

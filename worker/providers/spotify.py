@@ -8,9 +8,11 @@ refresh token (`SPOTIFY_REFRESH_TOKEN` or the token file written by `playlist-wo
 
 from __future__ import annotations
 
+import html
 import logging
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urljoin
@@ -20,12 +22,13 @@ import spotipy
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.exceptions import SpotifyException
 from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthError
+from urllib3.exceptions import NewConnectionError
 
 from worker.config import Settings
 from worker.errors import AuthError, PolicyError, ProviderError, ProviderUnavailable
 from worker.model import Candidate, Playlist, WorkQuery
 from worker.providers.base import Capabilities, PlaylistProvider, WriteModel
-from worker.providers.http import RetryPolicy, error_for_status, header, parse_retry_after
+from worker.providers.http import NotSent, RetryPolicy, error_for_status, header, parse_retry_after
 from worker.providers.tokens import REAUTH_COMMAND, SPOTIFY_SCOPES
 
 SERVICE = "spotify"
@@ -33,6 +36,8 @@ SEARCH_PAGE_MAX = 10
 """Development-Mode apps get 400 "Invalid limit" above 10 (February 2026)."""
 WRITE_CHUNK = 100
 ITEMS_PAGE = 50
+OWN_PAGE = 50
+"""The most playlists one `GET me/playlists` page may hold."""
 CAPABILITIES = Capabilities(
     write_model=WriteModel.REPLACE,
     isrc_in_search=True,
@@ -186,6 +191,11 @@ def entry_tracks(paging: Json) -> list[Json]:
     return [track for track in entries if track and track.get("id")]
 
 
+def plain_description(text: str | None) -> str:
+    """A playlist description as typed: Spotify sends it HTML-escaped (`/` as `&#x2F;`, `'` as `&#x27;`)."""
+    return html.unescape(text or "")
+
+
 def parse_playlist(body: Json, tracks: list[Json] | None, total: int | None = None) -> Playlist:
     """A playlist object plus its track objects (None when the items are not visible to us)."""
     count = total if total is not None else len(tracks or [])
@@ -193,7 +203,7 @@ def parse_playlist(body: Json, tracks: list[Json] | None, total: int | None = No
         service=SERVICE,
         id=body["id"],
         name=body.get("name") or "",
-        description=body.get("description") or "",
+        description=plain_description(body.get("description")),
         url=(body.get("external_urls") or {}).get("spotify"),
         track_ids=tuple(track["id"] for track in tracks or []),
         track_count=count,
@@ -201,6 +211,15 @@ def parse_playlist(body: Json, tracks: list[Json] | None, total: int | None = No
         owned=tracks is not None,
         extra={"snapshot_id": body.get("snapshot_id") or ""},
     )
+
+
+def parse_own_playlists(pages: list[Json], user_id: str) -> list[Playlist]:
+    """The playlists `user_id` owns among `GET me/playlists` pages (which also list followed ones).
+
+    Entries carry name, description, link and item count, not the items themselves."""
+    items = [item for page in pages for item in page.get("items") or [] if item]
+    owned = [item for item in items if (item.get("owner") or {}).get("id") == user_id]
+    return [replace(parse_playlist(item, None, total=hidden_total(item)), owned=True) for item in owned]
 
 
 def error_message(exc: SpotifyException) -> str:
@@ -362,6 +381,20 @@ class SpotifyPlaylists:
         self._market = market
         self.session = _Session(client, policy, refresh, calls)
         self._session = self.session
+        self._user_id: str | None = None
+
+    def own_playlists(self) -> list[Playlist]:
+        """Every playlist this user owns: `GET me/playlists` page by page, followed playlists left out."""
+        pages = [self._session.run("playlist_read", "current_user_playlists", limit=OWN_PAGE)]
+        while pages[-1].get("next"):
+            pages.append(self._session.run("playlist_read", "next", pages[-1]))
+        return parse_own_playlists(pages, self._owner_id())
+
+    def _owner_id(self) -> str:
+        """The id of the user behind the token (`GET me`, asked once)."""
+        if self._user_id is None:
+            self._user_id = str(self._session.run("playlist_read", "current_user")["id"])
+        return self._user_id
 
     def get_playlist(self, playlist_id: str) -> Playlist:
         body = self._session.run("playlist_read", "playlist", playlist_id, market=self._market)
@@ -376,12 +409,13 @@ class SpotifyPlaylists:
             name,
             public=public,
             description=description,
+            idempotent=False,
         )
         return parse_playlist(body, [])
 
     def add_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
         for chunk in chunked([track_uri(t) for t in track_ids]):
-            self._session.run("playlist_write", "playlist_add_items", playlist_id, chunk)
+            self._session.run("playlist_write", "playlist_add_items", playlist_id, chunk, idempotent=False)
 
     def remove_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
         for chunk in chunked([track_uri(t) for t in track_ids]):
@@ -397,7 +431,7 @@ class SpotifyPlaylists:
         first, *rest = chunked([track_uri(t) for t in track_ids]) or [[]]
         self._session.run("playlist_write", "playlist_replace_items", playlist_id, first)
         for chunk in rest:
-            self._session.run("playlist_write", "playlist_add_items", playlist_id, chunk)
+            self._session.run("playlist_write", "playlist_add_items", playlist_id, chunk, idempotent=False)
 
 
 class _Session:
@@ -411,10 +445,13 @@ class _Session:
         self._refresh = refresh
         self._calls = calls
 
-    def run(self, kind: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call `client.<method>(*args, **kwargs)` through the retry policy."""
+    def run(self, kind: str, method: str, *args: Any, idempotent: bool = True, **kwargs: Any) -> Any:
+        """Call `client.<method>(*args, **kwargs)` through the retry policy; `idempotent=False` for a call
+        that must not be repeated once it may have taken effect (a create or an add)."""
         request = partial(_call_method, method, args, kwargs)
-        return self._policy.call(SERVICE, kind, lambda: self._refreshing_once(kind, request))
+        return self._policy.call(
+            SERVICE, kind, lambda: self._refreshing_once(kind, request), idempotent=idempotent
+        )
 
     def follow_pages(self, paging: Json) -> list[Json]:
         """Track objects of the pages after `paging` (spotipy follows the absolute `next` URLs)."""
@@ -450,10 +487,25 @@ def _translating(request: Callable[[], T]) -> T:
         raise translate(exc) from exc
     except SpotifyOauthError as exc:
         raise translate_oauth(exc) from exc
-    except requests.exceptions.Timeout as exc:
-        raise ProviderUnavailable(SERVICE, "request timed out") from exc
     except requests.exceptions.RequestException as exc:
-        raise ProviderUnavailable(SERVICE, f"connection failed ({type(exc).__name__})") from exc
+        raise transport_error(exc) from exc
+
+
+def transport_error(exc: requests.exceptions.RequestException) -> ProviderUnavailable:
+    """`NotSent` when no connection was made (refused, or timed out while connecting), else unavailable."""
+    if never_connected(exc):
+        return NotSent(SERVICE, f"connection failed before sending ({type(exc).__name__})")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return ProviderUnavailable(SERVICE, "request timed out")
+    return ProviderUnavailable(SERVICE, f"connection failed ({type(exc).__name__})")
+
+
+def never_connected(exc: requests.exceptions.RequestException) -> bool:
+    """requests raises `ConnectTimeout`, or `ConnectionError` around urllib3's `NewConnectionError`."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 # --- construction ----------------------------------------------------------------------------------------
