@@ -38,8 +38,9 @@ instalment "X, Vol. 1" is X (1.0), a later volume 0.85 (a franchise named generi
 instalment); an album titled "<Artist>'s X" is X. A franchise's theme is named by its re-recordings:
 when a candidate 'Hedwig's Theme (From "Harry Potter")' is among the hits, the article's artist's own
 "Hedwig's Theme" is the work "Harry Potter" (1.0), though its album is "Harry Potter and the Sorcerer's
-Stone". Below `TITLE_FLOOR` (0.8) a candidate never matches, whatever its other parts: "Indiana Jones and
-the Dial of Destiny" is not "Indiana Jones".
+Stone". A title beside another in brackets ("Vom Winde verweht (Gone with the Wind)") counts like a
+subtitled one (0.85) for either. Below `TITLE_FLOOR` (0.8) a candidate never matches, whatever its other
+parts: "Indiana Jones and the Dial of Destiny" is not "Indiana Jones".
 
 Penalties (anchors §2.6 spotDL's "forbidden words", §3.1 users' top complaint) are subtracted for versions
 the article did not mean: karaoke, "in the style of", tribute, lullaby, 8-bit, piano, instrumental, live,
@@ -68,7 +69,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -95,6 +96,8 @@ SAME_PERFORMER = 0.9
 """Artist similarity from which two credits name the same performer."""
 SUBTITLED = 0.85
 """Title part of "X: Subtitle" for the work X (the main title before a colon or dash names the work)."""
+GUESSED_ARTIST = 0.5
+"""Extraction confidence up to which the article's artist is a guess (the paragraph's topic, not a credit)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Match:
 
 _EDITION_WORDS = (
     r"sound ?track|motion picture|original score|\bost\b|music from|remaster(?:ed)?|deluxe|edition|expanded|"
+    r"bande originale|colonna sonora|banda sonora|trilha sonora|"
     r"anniversary|bonus tracks?|\bmono\b|\bstereo\b|\bfrom\b|\bfeat\b|\bft\b|featuring"
 )
 _EDITION_BRACKETS = re.compile(rf"\s*[\(\[][^\)\]]*(?:{_EDITION_WORDS})[^\)\]]*[\)\]]", re.IGNORECASE)
@@ -154,7 +158,8 @@ _SUBTITLE = re.compile(r"\s*(?::|\s[-–—])\s+")
 def normalize_title(title: str) -> str:
     """Comparison form of a title: edition noise removed, then `fold`ed.
 
-    Removes "(Original Motion Picture Soundtrack)", "- Remastered 2011", "(Deluxe Edition)",
+    Removes "(Original Motion Picture Soundtrack)" (also "Bande originale du film", "Colonna sonora
+    originale"…), "- Remastered 2011", "(Deluxe Edition)",
     '(From "X")', "feat. …", a trailing "OST" and a leading "Music from". Version descriptors such as
     "Live" or "Remix" stay: they name a different recording. Falls back to the folded full title when
     stripping leaves nothing.
@@ -280,9 +285,19 @@ def _title_fit(wanted: str, artist: str | None, title: str) -> float:
     if series and wanted in (series["base"], series["sequel"]):
         return 1.0 if series["number"] in _FIRST_VOLUME else LATER_VOLUME
     main_title = normalize_title(_SUBTITLE.split(title, maxsplit=1)[0])
-    if main_title == wanted and main_title != normal:
+    if (main_title == wanted and main_title != normal) or wanted in _bracket_titles(title):
         return SUBTITLED
     return fuzz.ratio(wanted, normal) / 100.0
+
+
+_BRACKETED = re.compile(r"^(?P<main>[^()\[\]]+?)\s*[(\[](?P<inner>[^()\[\]]+)[)\]]")
+
+
+def _bracket_titles(title: str) -> tuple[str, ...]:
+    """ "Vom Winde verweht (Gone with the Wind) [Soundtrack]" → both titles: a bracket after a title often
+    holds the same work's title in another language."""
+    found = _BRACKETED.match(_EDITION_BRACKETS.sub("", title))
+    return (fold(found["main"]), fold(found["inner"])) if found else ()
 
 
 def _without_possessive(normal: str, artist: str | None) -> str:
@@ -508,8 +523,14 @@ def _rank_key(pair: tuple[Candidate, ScoreParts]) -> tuple[float, bool]:
 
 
 def choose(work: Work, candidates: Sequence[Candidate], settings: MatchingSettings) -> Match:
-    """Decide which candidate, if any, is the work. Never falls back to the first result."""
+    """Decide which candidate, if any, is the work. Never falls back to the first result.
+
+    A guessed artist (confidence up to `GUESSED_ARTIST`) that no candidate with the work's title credits is
+    set aside: the title and year decide, as for a work the article credits to nobody."""
     themes = rerecorded_themes(work, candidates)
+    if _guess_unconfirmed(work, candidates, themes):
+        scored_as = replace(work, artist=None)
+        return replace(choose(scored_as, candidates, settings), work=work)
     reference = reference_year(work, candidates, themes)
     scored = sorted(
         ((candidate, score_candidate(work, candidate, reference, themes)) for candidate in candidates),
@@ -530,6 +551,13 @@ def choose(work: Work, candidates: Sequence[Candidate], settings: MatchingSettin
     if rivals and best_parts.total - rivals[0] <= settings.ambiguous_gap:
         return Match(work, "ambiguous", None, best_parts, ranked)
     return Match(work, "matched", best, best_parts, ranked)
+
+
+def _guess_unconfirmed(work: Work, candidates: Sequence[Candidate], themes: frozenset[str]) -> bool:
+    if not work.artist or work.confidence > GUESSED_ARTIST:
+        return False
+    titled = [c for c in candidates if title_similarity(work, c, themes) >= PLAUSIBLE_TITLE]
+    return bool(titled) and not any(_plausible(work, c, themes) for c in titled)
 
 
 # --- album tracks and cross-service identity ----------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.matching.factories import album, cand, work
@@ -243,6 +245,8 @@ def test_artist_similarity_separates_different_people(
         ("Hotel California - Live", "hotel california live"),
         ("Live and Let Die", "live and let die"),
         ("Soundtrack", "soundtrack"),
+        ("Jules et Jim (Bande originale du film)", "jules et jim"),
+        ("La dolce vita (Colonna sonora originale)", "la dolce vita"),
     ],
 )
 def test_normalize_title_strips_edition_noise_but_keeps_versions(title: str, normal: str):
@@ -594,3 +598,33 @@ def test_a_theme_named_for_another_franchise_is_not_the_work():
     other = cand('Helena\'s Theme (From "Dial of Destiny")', "London Music Works", album="Blockbuster")
 
     assert choose(indiana, [cover, other, helena], SETTINGS).status == "not_found"
+
+
+def test_a_title_beside_its_translation_in_brackets_fits_either():
+    german = album("Vom Winde verweht (Gone with the Wind) [Original Soundtrack]", "M. Steiner")
+
+    def title_part(title: str) -> float:
+        return score_candidate(work(title, "M. Steiner", None, "soundtrack"), german).title
+
+    assert title_part("Vom Winde verweht") == title_part("Gone with the Wind") == 0.85
+    assert title_part("Vom Winde") < 0.8
+
+
+def test_a_guessed_artist_no_titled_candidate_credits_is_set_aside_for_title_and_year():
+    jules = work("Jules et Jim", "Nino Rota", 1962, "work")
+    delerue = cand(
+        "Jules et Jim (Générique)", "Georges Delerue", album="Jules et Jim", album_id="j", release_year=1962
+    )
+    guessed = replace(jules, confidence=0.5)
+
+    assert choose(jules, [delerue], SETTINGS).status == "not_found"  # a credit (0.9) stands
+    chosen = choose(guessed, [delerue], SETTINGS)
+    assert (chosen.status, chosen.candidate, chosen.work) == ("matched", delerue, guessed)
+
+
+def test_a_guessed_artist_stands_when_a_titled_candidate_credits_them():
+    dolce = replace(work("La Dolce Vita", "Nino Rota", 1960, "soundtrack"), confidence=0.5)
+    rota = cand("La dolce vita", "Nino Rota", album="La dolce vita", album_id="r", release_year=1960)
+    cover = cand("La dolce vita", "Someone Else", album="La dolce vita", album_id="c", release_year=1960)
+
+    assert choose(dolce, [cover, rota], SETTINGS).candidate == rota
