@@ -101,7 +101,8 @@ class Found:
     def instalment_of(self, work: Work) -> bool:
         """True when some candidate's album is an instalment of the work ("Harry Potter and the Sorcerer's
         Stone", "Star Wars: A New Hope" for "Star Wars"): the work names a franchise."""
-        return any(is_instalment(work.title, c.album) for c in self.candidates.values() if c.album)
+        albums = (c.title if c.kind == "album" else c.album for c in self.candidates.values())
+        return any(album and is_instalment(work.title, album) for album in albums)
 
     def track(self, track_id: str) -> Candidate | None:
         return self.candidates.get(("track", track_id))
@@ -266,8 +267,9 @@ class Resolver:
         found = Found()
         match = choose(work, [], self.settings.matching)
         steps = search_steps(work, album_in_track_hits=provider.capabilities.album_in_track_hits)
-        for query, kinds in steps if relax else steps[:1]:
-            if query.artist is None and work.artist and self._artist_search_was_enough(work, found):
+        for query, step_kinds in steps if relax else steps[:1]:
+            kinds = step_kinds if query.artist else self._kinds_without_artist(work, found, step_kinds)
+            if not kinds:
                 break
             for kind in kinds:
                 hits, complete = self._search(provider, kind, query)
@@ -283,12 +285,18 @@ class Resolver:
         return Resolution(work, "matched", tuple(tracks), match.score, "search", match.ranked)
 
     @staticmethod
-    def _artist_search_was_enough(work: Work, found: Found) -> bool:
-        """The service spells the artist as the article does, so dropping it finds only others' recordings,
-        unless the work names a franchise: then the re-recordings found without the artist name its theme
-        (`matching.rerecorded_themes`)."""
-        assert work.artist is not None
-        return found.credits(work.artist) and not found.instalment_of(work)
+    def _kinds_without_artist(
+        work: Work, found: Found, kinds: tuple[SearchKind, ...]
+    ) -> tuple[SearchKind, ...]:
+        """What the title-only step searches. Nothing when the service spells the artist as the article
+        does (dropping it finds only others' recordings), unless the work names a franchise: then the
+        re-recordings found without the artist name its theme (`matching.rerecorded_themes`), so only
+        tracks are searched (re-recordings are tracks, whatever kind the work is)."""
+        if not work.artist or not found.credits(work.artist):
+            return kinds
+        if not found.instalment_of(work):
+            return ()
+        return tuple(kind for kind in kinds if kind != "albums") or ("tracks",)
 
     @staticmethod
     def _search(

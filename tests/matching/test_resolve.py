@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.matching.factories import cand, work
+from tests.matching.factories import album, cand, work
 from worker.config import load_settings
 from worker.model import Candidate, Playlist, WorkQuery
 from worker.overrides import WorkOverride
@@ -162,3 +162,29 @@ def test_without_an_instalment_a_credited_artist_ends_the_search(tmp_path: Path)
 )
 def test_an_instalment_is_named_after_its_franchise(title: str, album: str, expected: bool) -> None:
     assert is_instalment(title, album) is expected
+
+
+def test_where_albums_are_searched_as_albums_a_franchise_is_looked_for_among_tracks(tmp_path: Path) -> None:
+    potter = work("Harry Potter", "John Williams", None, "soundtrack")
+    stone = album("Harry Potter and the Sorcerer's Stone", "John Williams")
+    provider = KindsSeen("deezer", album_in_track_hits=False, album_list=[stone])
+
+    resolver(tmp_path, provider).resolve(potter, WorkOverride())
+
+    assert provider.kinds == [("albums", "John Williams"), ("tracks", "John Williams"), ("tracks", None)]
+
+
+@dataclass
+class KindsSeen(FakeProvider):
+    """Records each search's kind and artist; albums come from `album_list`."""
+
+    album_list: list[Candidate] = field(default_factory=list)
+    kinds: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def search_tracks(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        self.kinds.append(("tracks", query.artist))
+        return super().search_tracks(query, limit=limit)
+
+    def search_albums(self, query: WorkQuery, *, limit: int = 10) -> list[Candidate]:
+        self.kinds.append(("albums", query.artist))
+        return self.album_list
