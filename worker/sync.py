@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from worker import __version__
 from worker.articles.discover import discover
 from worker.articles.extract import extract_works
 from worker.articles.frontmatter import MISSING, Article, get_key, read_article, render_changes, write_atomic
@@ -66,15 +67,22 @@ class SyncEffects:
     on_total: Callable[[int], None] = lambda _total: None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Job:
-    """What stays the same for every article of one run."""
+    """What stays the same for every article of one run (plus each service's own playlists, once read)."""
 
     settings: Settings
     overrides: Overrides
     options: SyncOptions
     effects: SyncEffects
     root: Path
+    own: dict[str, list[Playlist]] = field(default_factory=dict)
+
+    def own_playlists(self, service: str, playlists: PlaylistProvider) -> list[Playlist]:
+        """The account's playlists on `service`, read at most once per run (only when one must be created)."""
+        if service not in self.own:
+            self.own[service] = playlists.own_playlists()
+        return self.own[service]
 
 
 def run_sync(
@@ -102,42 +110,52 @@ def run_sync(
 
 
 def _sync_article(job: _Job, path: Path) -> ArticleOutcome:
+    now = job.effects.clock()
+    unchanged = _unchanged_without_parsing(job, path, now)
+    if unchanged is not None:
+        return unchanged
     try:
         article = read_article(path, job.root)
     except ArticleError as exc:
         return ArticleOutcome(path=str(path), services={}, error=exc.reason)
     works = extract_works(article.data, article.body, article.body_start_line, job.settings.extract)
-    now = job.effects.clock()
-    if _unchanged(job, article, works, now):
-        return ArticleOutcome(path=article.rel_path, services={}, works_found=len(works), skipped="unchanged")
     return _ArticleSync(job, article, works, now).run()
 
 
-def _unchanged(job: _Job, article: Article, works: list[Work], now: float) -> bool:
+def _unchanged_without_parsing(job: _Job, path: Path, now: float) -> ArticleOutcome | None:
+    """The outcome for an article unchanged since its last good sync, decided from its bytes alone.
+
+    Parsing and extraction are the expensive part of a warm run, and the works follow from the bytes and the
+    extract settings, so neither is needed to know that nothing changed. None: the article must be synced.
+    """
     options = job.options
     if options.full_refresh or options.force or options.adopt:
-        return False
-    record = job.effects.state.get_fingerprint(article.rel_path)
+        return None
+    try:
+        rel_path = path.relative_to(job.root).as_posix()
+        raw = path.read_bytes()
+    except (ValueError, OSError):
+        return None  # read_article reports the problem properly
+    record = job.effects.state.get_fingerprint(rel_path)
     if record is None or record.fingerprint != article_fingerprint(
-        article, works, job.overrides, job.settings
+        raw, rel_path, job.overrides, job.settings
     ):
-        return False
-    return now - record.last_full_at < job.settings.schedule.full_refresh_days * DAY
+        return None
+    if now - record.last_full_at >= job.settings.schedule.full_refresh_days * DAY:
+        return None
+    return ArticleOutcome(path=rel_path, services={}, skipped="unchanged")
 
 
-def article_fingerprint(
-    article: Article, works: Sequence[Work], overrides: Overrides, settings: Settings
-) -> str:
-    """Changes when anything deciding this article's playlists changes: bytes, works, overrides, settings."""
+def article_fingerprint(raw: bytes, rel_path: str, overrides: Overrides, settings: Settings) -> str:
+    """Changes when anything deciding this article's playlists changes: its bytes (and so its works), the
+    overrides that touch it, the settings that shape extraction, matching, playlists and links, the worker."""
     relevant = {
-        "bytes": hashlib.sha256(article.raw).hexdigest(),
-        "works": [[w.artist, w.title, w.year, w.kind] for w in works],
-        "overrides": overrides.fingerprint(article.rel_path),
+        "bytes": hashlib.sha256(raw).hexdigest(),
+        "overrides": overrides.fingerprint(rel_path),
+        "worker": __version__,
         "settings": [
-            settings.services.model_dump(mode="json"),
-            settings.matching.model_dump(mode="json"),
-            settings.playlists.model_dump(mode="json"),
-            settings.links.model_dump(mode="json"),
+            getattr(settings, section).model_dump(mode="json")
+            for section in ("extract", "services", "matching", "playlists", "links")
         ],
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
@@ -190,7 +208,9 @@ class _ArticleSync:
             outcome.error = exc.reason
             return outcome
         if not self.job.options.dry_run and not any(o.error for o in self.outcomes.values()):
-            fingerprint = article_fingerprint(self.latest, self.works, self.job.overrides, self.job.settings)
+            fingerprint = article_fingerprint(
+                self.latest.raw, self.rel_path, self.job.overrides, self.job.settings
+            )
             self.state.set_fingerprint(
                 self.rel_path, fingerprint, self.now, full=self.job.options.full_refresh
             )
@@ -273,13 +293,14 @@ class _ArticleSync:
 
     def _reconcile(self, service: str, playlists: PlaylistProvider, wanted: list[str]) -> None:
         outcome = self.outcomes[service]
-        target = self._target_playlist(service)
+        target = self._target_playlist(service, playlists)
         if target is None:
             return
         playlist_id, worker_ids = target
         current = self._current_playlist(playlists, playlist_id, outcome)
+        owned = [] if current is None else list(current.track_ids) if worker_ids is None else worker_ids
         write_model = self.job.effects.providers[service].capabilities.write_model
-        plan = plan_playlist(write_model, wanted, current, worker_ids if current else [])
+        plan = plan_playlist(write_model, wanted, current, owned)
         outcome.steps = plan.steps
         outcome.notes.extend(plan.notes)
         if current is not None:
@@ -293,15 +314,22 @@ class _ArticleSync:
             return
         self._apply(service, playlists, plan, current)
 
-    def _target_playlist(self, service: str) -> tuple[str | None, list[str]] | None:
-        """(playlist id or None for a new one, entries the worker owns); None leaves a foreign link alone."""
+    def _target_playlist(
+        self, service: str, playlists: PlaylistProvider
+    ) -> tuple[str | None, list[str] | None] | None:
+        """The playlist to reconcile and the entries the worker owns in it (None: all of them).
+
+        (None, []) means a new playlist; None means someone else's link, left alone.
+        """
         options = self.job.options
         record = self.state.get_playlist(self.rel_path, service)
         if record is not None and not options.force:
             return record.playlist_id, list(record.track_ids)
-        existing = self._linked_playlist(service)
-        if existing is None or options.force:
+        if options.force:
             return None, []
+        existing = self._linked_playlist(service)
+        if existing is None:
+            return self._interrupted_playlist(service, playlists)
         outcome = self.outcomes[service]
         if options.adopt and existing.playlist_id:
             outcome.notes.append(f"adopted the playlist already linked ({existing.playlist_id})")
@@ -311,6 +339,21 @@ class _ArticleSync:
             f"{service} link was not made by the worker: left alone (--adopt or --force to change)"
         )
         return None
+
+    def _interrupted_playlist(
+        self, service: str, playlists: PlaylistProvider
+    ) -> tuple[str | None, list[str] | None]:
+        """A playlist this worker created for the article in a run killed before it could record the id.
+
+        Found by its description (which carries the `[playlist-worker:…]` tag) or, on services that keep no
+        description, by its name. Everything in it was put there by the worker.
+        """
+        name, description = playlist_texts(self.article, self.job.settings)
+        for playlist in self.job.own_playlists(service, playlists):
+            if playlist.description == description or (not playlist.description and playlist.name == name):
+                self.outcomes[service].notes.append(f"reusing {playlist.id}, created by an interrupted run")
+                return playlist.id, None
+        return None, []
 
     def _linked_playlist(self, service: str) -> PlaylistLink | None:
         key = link_key(self.article.data, self.job.settings.links, service)

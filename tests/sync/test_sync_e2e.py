@@ -10,6 +10,7 @@ from tests.sync.harness import Workspace, accuracy, chosen_decoys, searches
 from worker.providers.deezer import DeezerPlaylists
 from worker.report import RunReport, exit_code
 from worker.sandbox import running_sandbox
+from worker.state import State
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +110,31 @@ def test_a_crash_right_after_create_leaves_exactly_one_playlist(
         mine = [p for p in sandbox.playlists("deezer") if "MelodyMind" in str(p)]
     assert len(mine) == 1
     assert report.articles[0].services["deezer"].action == "update"
+
+
+def test_a_crash_before_the_id_is_saved_is_healed_by_the_playlists_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the service created the playlist but before the worker stored its id anywhere."""
+    workspace = Workspace.create(tmp_path)
+    seed = workspace.content / "knowledge-en" / "soundtrack.md"
+    original = seed.read_bytes()
+    save = State.put_playlist
+
+    def killed_before_saving(self: State, *args: object, **kwargs: object) -> None:
+        if args[-1] == "creating":
+            raise KeyboardInterrupt("killed before the new playlist's id was saved")
+        save(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(State, "put_playlist", killed_before_saving)
+        with pytest.raises(KeyboardInterrupt):
+            workspace.sync([seed])
+    assert seed.read_bytes() == original
+    report = workspace.sync([seed])
+    assert exit_code(report) == 0
+    with running_sandbox(data_path=workspace.root / "state" / "sandbox-data.json") as sandbox:
+        for service in ("spotify", "deezer", "apple"):
+            mine = [p for p in sandbox.playlists(service) if "MelodyMind" in str(p)]
+            assert len(mine) == 1, service
+    assert any("interrupted run" in note for o in report.articles[0].services.values() for note in o.notes)
