@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bench.harness import SyncRun, run_sync_child, sync_command, worker_environ
 from tests.conftest import CONTENT, REPO
 from worker.articles.frontmatter import read_article
@@ -121,9 +119,8 @@ def assert_files_intact(
 def assert_one_playlist_each(sandbox: Sandbox, root: Path, run: SyncRun) -> None:
     """Each article the run reports a playlist for has exactly that one playlist per service in the sandbox.
 
-    Known gap (xfail, see the fault-campaign report): a kill after the service created a playlist but before
-    the worker recorded its id leaves an empty orphan, and the rerun creates a second playlist. Any other
-    extra playlist fails the test.
+    A kill after the service created a playlist but before the worker recorded its id leaves a playlist the
+    rerun must find again by its tag (or name) and reuse: any extra playlist fails the test.
     """
     reported = {
         (service, article["path"]): outcome["playlist"]["id"]
@@ -135,8 +132,6 @@ def assert_one_playlist_each(sandbox: Sandbox, root: Path, run: SyncRun) -> None
     stored = article_playlists(sandbox, root)
     assert set(stored) == set(reported), f"report {sorted(reported)} != sandbox {sorted(stored)}"
     extra = [p for key, playlists in stored.items() for p in playlists if str(p["id"]) != reported[key]]
-    if extra and all(not p["tracks"] for p in extra):
-        pytest.xfail(f"known gap: {len(extra)} empty orphan playlist(s) from a kill right after a create")
     assert not extra, f"duplicate playlists: {extra}"
 
 
