@@ -8,6 +8,8 @@
     └── ProviderError                a streaming service call failed (carries `service`)
         ├── RateLimited              429 / quota; `retry_after` in seconds when the service said so
         ├── ProviderUnavailable      5xx, timeout, dropped connection: worth retrying later
+        │   ├── NotSent              no connection was made: the request certainly had no effect
+        │   └── OutcomeUnknown       a create/add failed midway, may have been applied: not repeated
         ├── AuthError                missing, expired or refused credentials; `hint` says what to do
         ├── NotFound                 the id does not exist (or is not visible to this account)
         └── PolicyError              the account's tier or the service's write model forbids the call
@@ -83,6 +85,18 @@ class RateLimited(TransientError):
 
 class ProviderUnavailable(TransientError):
     """5xx, timeout or dropped connection."""
+
+
+class NotSent(ProviderUnavailable):
+    """No connection to the service was made, so the request cannot have taken effect (safe to repeat)."""
+
+
+class OutcomeUnknown(ProviderUnavailable):
+    """A non-idempotent write failed in a way that leaves open whether the service applied it.
+
+    It is not repeated. Whoever made the call must read the service's state (the playlist, or the account's
+    own playlists for a create) before trying the change again — the next sync does exactly that.
+    """
 
 
 class AuthError(ProviderError):

@@ -20,11 +20,20 @@ import pytest
 from tests.conftest import SHARED
 from tests.providers.fakes import FakeClock
 from worker.config import Secrets, Settings, load_settings
-from worker.errors import AuthError, NotFound, PolicyError, ProviderError, ProviderUnavailable, RateLimited
+from worker.errors import (
+    AuthError,
+    NotFound,
+    NotSent,
+    OutcomeUnknown,
+    PolicyError,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
 from worker.model import Candidate, WorkQuery
 from worker.providers import build_providers
 from worker.providers.base import CatalogProvider, PlaylistProvider, WriteModel
-from worker.providers.http import NotSent, OutcomeUnknown, new_http_client
+from worker.providers.http import new_http_client
 from worker.sandbox import Sandbox, running_sandbox
 
 EXAMPLE_CATALOG = SHARED / "sandbox" / "example-catalog.json"

@@ -10,10 +10,17 @@ import pytest
 
 from tests.providers.fakes import FakeClock
 from worker.config import RetrySettings
-from worker.errors import AuthError, NotFound, PolicyError, ProviderError, ProviderUnavailable, RateLimited
-from worker.providers.http import (
+from worker.errors import (
+    AuthError,
+    NotFound,
     NotSent,
     OutcomeUnknown,
+    PolicyError,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
+from worker.providers.http import (
     RetryPolicy,
     SlidingWindowPacer,
     backoff_delay,

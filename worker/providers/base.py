@@ -21,7 +21,7 @@ against the sandbox over real loopback HTTP):
   report can show how frugal a run was.
 - Reads and idempotent writes (Spotify's replace, removes) are retried on every transient error. A create or
   an add is retried only when it certainly did not take effect (429, or no connection made); otherwise it
-  raises `worker.providers.http.OutcomeUnknown` (a `ProviderUnavailable`) and the caller reads back before
+  raises `worker.errors.OutcomeUnknown` (a `ProviderUnavailable`) and the caller reads back before
   trying again.
 """
 

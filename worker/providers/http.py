@@ -34,6 +34,8 @@ from worker.config import RetrySettings
 from worker.errors import (
     AuthError,
     NotFound,
+    NotSent,
+    OutcomeUnknown,
     PolicyError,
     ProviderError,
     ProviderUnavailable,
@@ -56,18 +58,6 @@ TOKEN_PATTERNS = (
     re.compile(r"(?i)(bearer\s+|basic\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)((?:access_token|refresh_token|code)['\"]?\s*[=:]\s*['\"]?)[^&\s'\",}]+"),
 )
-
-
-class NotSent(ProviderUnavailable):
-    """No connection to the service was made, so the request cannot have taken effect (safe to repeat)."""
-
-
-class OutcomeUnknown(ProviderUnavailable):
-    """A non-idempotent write failed in a way that leaves open whether the service applied it.
-
-    It is not repeated. Whoever made the call must read the service's state (the playlist, or the account's
-    own playlists for a create) before trying the change again.
-    """
 
 
 def is_idempotent(method: str) -> bool:

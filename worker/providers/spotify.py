@@ -25,10 +25,10 @@ from spotipy.oauth2 import SpotifyClientCredentials, SpotifyOAuth, SpotifyOauthE
 from urllib3.exceptions import NewConnectionError
 
 from worker.config import Settings
-from worker.errors import AuthError, PolicyError, ProviderError, ProviderUnavailable
+from worker.errors import AuthError, NotSent, PolicyError, ProviderError, ProviderUnavailable
 from worker.model import Candidate, Playlist, WorkQuery
 from worker.providers.base import Capabilities, PlaylistProvider, WriteModel
-from worker.providers.http import NotSent, RetryPolicy, error_for_status, header, parse_retry_after
+from worker.providers.http import RetryPolicy, error_for_status, header, parse_retry_after
 from worker.providers.tokens import REAUTH_COMMAND, SPOTIFY_SCOPES
 
 SERVICE = "spotify"
