@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,6 +187,7 @@ class _ArticleSync:
     outcomes: dict[str, ServiceOutcome] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     on_disk: Article | None = None
+    _file_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def latest(self) -> Article:
@@ -230,6 +233,7 @@ class _ArticleSync:
             return
         eligible, skipped = self._eligible_works()
         resolved, failures = self._resolve_all(eligible, linkable)
+        wanted: dict[str, list[str]] = {}
         for service in linkable:
             if service in failures:
                 self.outcomes[service] = ServiceOutcome(
@@ -237,7 +241,17 @@ class _ArticleSync:
                 )
             else:
                 self.outcomes[service] = _service_outcome(service, resolved[service], skipped)
-                self._sync_playlist(service, wanted_track_ids(resolved[service]))
+                wanted[service] = wanted_track_ids(resolved[service])
+        self._reconcile_side_by_side(wanted)
+
+    def _reconcile_side_by_side(self, wanted: dict[str, list[str]]) -> None:
+        """Each service's playlist in a thread of its own, so one service's rate limit or latency never holds
+        up another's writes. Each provider is used by one thread only; the article file and the links map are
+        touched under `_file_lock`. An error in one thread surfaces here once all have finished."""
+        with ThreadPoolExecutor(max_workers=max(len(wanted), 1), thread_name_prefix="playlist") as pool:
+            futures = [pool.submit(self._sync_playlist, service, ids) for service, ids in wanted.items()]
+        for future in futures:
+            future.result()
 
     def _eligible_works(self) -> tuple[list[Work], list[Unmatched]]:
         eligible: list[Work] = []
@@ -402,10 +416,10 @@ class _ArticleSync:
         name, description = playlist_texts(self.article, self.job.settings)
         playlist = playlists.create_playlist(name, description, public=self.job.settings.playlists.public)
         self._remember_link(service, playlist)
-        self.state.put_playlist(
-            self.rel_path, service, playlist.id, self.links[service], [], self.now, "creating"
-        )
-        self._write(self._frontmatter_changes(playable=None))
+        with self._file_lock:
+            link = self.links[service]
+            self.state.put_playlist(self.rel_path, service, playlist.id, link, [], self.now, "creating")
+            self._write(self._frontmatter_changes(playable=None))
         return playlist
 
     def _remember_link(self, service: str, playlist: Playlist) -> None:
@@ -419,7 +433,8 @@ class _ArticleSync:
             link = format_link(
                 service, form, public_id, name=playlist.name, storefront=settings.apple.storefront
             )
-        self.links[service] = link
+        with self._file_lock:
+            self.links[service] = link
         self.outcomes[service].playlist_id, self.outcomes[service].url = playlist.id, link
 
     # -- frontmatter -----------------------------------------------------------------------------------
