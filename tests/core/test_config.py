@@ -57,3 +57,27 @@ def test_secrets_come_from_the_environment_and_never_show_in_repr(tmp_path: Path
     secrets = Secrets.from_env({"SPOTIFY_CLIENT_SECRET": "s3cr3t", "APPLE_PRIVATE_KEY_FILE": str(key)})
     assert "s3cr3t" not in repr(secrets) and "secret-key" not in repr(secrets)
     assert sorted(secrets.values()) == sorted(["s3cr3t", key.read_text(encoding="utf-8")])
+
+
+def _run_cli(argv: list[str]) -> int:
+    from worker.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    return int(exited.value.code or 0)
+
+
+def test_bad_settings_exit_3_listing_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "worker.yaml"
+    config.write_text("spotify:\n  markt: DE\nmatching:\n  accept: 2\n", encoding="utf-8")
+    assert _run_cli(["--config", str(config), "extract", str(tmp_path)]) == 3
+    error = capsys.readouterr().err
+    assert "spotify.markt: unknown setting" in error and "matching.accept" in error
+    assert "config/worker.yaml" in error  # says where every setting is documented
+
+
+def test_an_unknown_service_flag_is_a_configuration_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run_cli(["sync", "--service", "tidal", "--dry-run", str(REPO / "content")]) == 3
+    assert "tidal" in capsys.readouterr().err
