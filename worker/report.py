@@ -7,8 +7,9 @@ The sync and check jobs fill these values; nothing here does I/O except writing 
 from __future__ import annotations
 
 import difflib
+import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -105,12 +106,32 @@ class RunReport:
 
 def to_json(report: RunReport) -> dict[str, Any]:
     """The report as plain JSON-ready data (the documented shape; keys are only ever added)."""
+    return {**_run_json(report), "articles": [_article_json(article) for article in report.articles]}
+
+
+def iter_json(report: RunReport, extra: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """The same document as `json.dumps(to_json(report) | extra, indent=2)`, written one article at a time,
+    so a run over thousands of articles never holds the whole rendered report in memory."""
+    head = {**_run_json(report), **(extra or {})}
+    yield "{\n"
+    for key, value in head.items():
+        yield f"  {json.dumps(key)}: {_indented(value)},\n"
+    yield '  "articles": ['
+    for index, article in enumerate(report.articles):
+        yield ("," if index else "") + "\n    " + _indented(_article_json(article), depth=2)
+    yield "\n  ]\n}" if report.articles else "]\n}"
+
+
+def _indented(value: Any, depth: int = 1) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+
+
+def _run_json(report: RunReport) -> dict[str, Any]:
     return {
         "dry_run": report.dry_run,
         "started_at": _iso(report.started_at),
         "finished_at": _iso(report.finished_at),
         "exit_code": exit_code(report),
-        "articles": [_article_json(article) for article in report.articles],
         "api_calls": {service: dict(kinds) for service, kinds in report.api_calls.items()},
     }
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
+import pytest
 from rich.console import Console
 
 from worker.matching import ScoreParts
@@ -18,6 +20,7 @@ from worker.report import (
     Unmatched,
     exit_code,
     frontmatter_diff,
+    iter_json,
     render_text,
     summary,
     to_json,
@@ -169,3 +172,17 @@ def test_exit_codes() -> None:
 def test_summary_line() -> None:
     line = summary(sample_report(service_error="boom"))
     assert line == "dry run: 2 articles; playlists: 1 failed, 1 would-create; 1 unmatched; 1 failed"
+
+
+@pytest.mark.parametrize("articles", [0, 1, 3])
+def test_streamed_json_is_the_same_document(articles: int) -> None:
+    sample = sample_report()
+    report = dataclasses.replace(sample, articles=sample.articles[:1] * articles)
+    extra = {"skipped_services": {"apple": ["APPLE_TEAM_ID"]}}
+    streamed = "".join(iter_json(report, extra))
+    assert json.loads(streamed) == {**to_json(report), **extra}
+    head = {key: value for key, value in to_json(report).items() if key != "articles"}
+    pretty = json.dumps(
+        {**head, **extra, "articles": to_json(report)["articles"]}, ensure_ascii=False, indent=2
+    )
+    assert streamed == pretty

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from worker.cli import AppContext
 from worker.lock import content_lock
-from worker.report import RunReport, exit_code, render_text, to_json
+from worker.report import RunReport, exit_code, iter_json, render_text
 from worker.runtime import Runtime, RuntimeRequest, open_runtime
 from worker.sync import SyncEffects, SyncOptions, run_sync
 
@@ -118,9 +117,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[Runtime], SyncEffects]]:
 def emit(report: RunReport, output: str, runtime: Runtime) -> None:
     """Print the report in the chosen format, plus which services were left out and why."""
     if output == "json":
-        document = to_json(report)
-        document["skipped_services"] = runtime.skipped_services
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        for chunk in iter_json(report, {"skipped_services": runtime.skipped_services}):
+            click.echo(chunk, nl=False)
+        click.echo()
         return
     for service, missing in runtime.skipped_services.items():
         click.echo(
