@@ -247,7 +247,9 @@ class Resolver:
         anchor.complete = True
         provider = self.providers[anchor.service]
         tracks = tuple(
-            track if track.isrc else merged(provider.lookup_track(track.id), track)
+            track
+            if track.isrc
+            else filled(provider.lookup_track(track.id), track.album, track.album_type, track.release_year)
             for track in anchor.resolution.tracks
         )
         if tracks != anchor.resolution.tracks:
@@ -327,7 +329,10 @@ class Resolver:
         picked = self._themes_found(work, found, album_id) or self._representatives(
             work, provider.album_tracks(album_id)
         )
-        return [with_album_year(found.track(track.id) or track, chosen) for track in picked]
+        return [
+            filled(found.track(track.id) or track, chosen.title, chosen.album_type, chosen.release_year)
+            for track in picked
+        ]
 
     def _themes_found(self, work: Work, found: Found, album_id: str) -> list[Candidate]:
         """Theme tracks of the album among the album-track search hits, when they hold all the album's
@@ -372,23 +377,15 @@ def same_album(source: Candidate, other: Candidate) -> bool:
     )
 
 
-def merged(full: Candidate, known: Candidate) -> Candidate:
-    """The looked-up track, keeping what the listing knew that the lookup lacks."""
-    return replace(
-        full,
-        album=full.album or known.album,
-        album_type=full.album_type or known.album_type,
-        release_year=full.release_year or known.release_year,
-    )
-
-
-def with_album_year(track: Candidate, album: Candidate) -> Candidate:
-    """Album-track listings often lack the album's year and type; carry them over from the chosen album."""
+def filled(
+    track: Candidate, album: str | None, album_type: str | None, release_year: int | None
+) -> Candidate:
+    """`track` with the album facts it lacks filled in: listings and lookups each leave out some of them."""
     return replace(
         track,
-        release_year=track.release_year or album.release_year,
-        album=track.album or album.title,
-        album_type=track.album_type or album.album_type,
+        album=track.album or album,
+        album_type=track.album_type or album_type,
+        release_year=track.release_year or release_year,
     )
 
 

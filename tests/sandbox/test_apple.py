@@ -1,31 +1,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.sandbox.helpers import FakeClock, apple_headers, apple_token, shape_problems, small_sandbox
+from tests.sandbox.helpers import FakeClock, apple_headers, apple_token, shape_problems
 from worker.sandbox import Sandbox
 from worker.sandbox.catalog import derived_id
 
 TITLES_ID = "1440843210"
 ANARCHY_ID = derived_id("apple", "track", "anarchy")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, clock: FakeClock) -> Iterator[Sandbox]:
-    with small_sandbox(tmp_path, clock) as running:
-        yield running
 
 
 def call(

@@ -1,29 +1,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.sandbox.helpers import FakeClock, shape_problems, small_sandbox
+from tests.sandbox.helpers import shape_problems
 from worker.sandbox import Sandbox
 from worker.sandbox.catalog import derived_id
 
 TITLES_ID = 916424
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, clock: FakeClock) -> Iterator[Sandbox]:
-    with small_sandbox(tmp_path, clock) as running:
-        yield running
 
 
 def get(sandbox: Sandbox, path: str, **params: Any) -> httpx.Response:

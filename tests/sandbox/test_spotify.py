@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from tests.sandbox.helpers import FakeClock, small_sandbox, spotify_token
+from tests.sandbox.helpers import FakeClock, spotify_token
 from worker.sandbox import Sandbox
 from worker.sandbox.catalog import derived_id
 
@@ -66,17 +65,6 @@ def _dev_mode(spec: dict[str, Any]) -> dict[str, Any]:
     collect(spec["components"]["schemas"])
     patched: dict[str, Any] = patch(spec)
     return patched
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, clock: FakeClock) -> Iterator[Sandbox]:
-    with small_sandbox(tmp_path, clock) as running:
-        yield running
 
 
 def call(sandbox: Sandbox, method: str, path: str, token: str | None, **kwargs: Any) -> httpx.Response:
