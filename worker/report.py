@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from worker.cli import EXIT_FAILED, EXIT_OK
 from worker.matching import ScoreParts
-from worker.model import Candidate, Work
+from worker.model import SERVICES, Candidate, Work
 from worker.plan import PlaylistStep
 from worker.providers.base import CALL_KINDS
 
@@ -278,37 +279,45 @@ def render_text(report: RunReport, console: Console) -> None:
 
 
 def _summary_table(report: RunReport, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for header in ("Article", "Service", "Works", "Matched", "Ambiguous", "Not found", "Playlist", "Link"):
-        table.add_column(
-            header, justify="right" if header in ("Works", "Matched", "Ambiguous", "Not found") else "left"
-        )
+    """One row per article, one compact cell per service: matched/works, the playlist action, the link."""
+    services = sorted({name for article in report.articles for name in article.services}, key=_service_order)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, caption=SUMMARY_LEGEND)
+    table.add_column("Article", overflow="fold")
+    table.add_column("Works", justify="right", no_wrap=True)
+    for service in services:
+        table.add_column(service, no_wrap=True)
     for article in report.articles:
-        for row in _summary_rows(article):
-            table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(Text(cell) for cell in _summary_row(article, services)))
     return table
 
 
-def _summary_rows(article: ArticleOutcome) -> list[tuple[str, ...]]:
+SUMMARY_LEGEND = (
+    "matched/works, then the playlist action; ✎ = link written. Works to review are listed below."
+)
+
+
+def _service_order(service: str) -> int:
+    return SERVICES.index(service) if service in SERVICES else len(SERVICES)
+
+
+def _summary_row(article: ArticleOutcome, services: Sequence[str]) -> list[str]:
     works = str(article.works_found)
     if article.error or not article.services:
         status = (
             f"error: {article.error}" if article.error else f"skipped ({article.skipped or 'no services'})"
         )
-        return [(article.path, "—", works, "", "", "", status, "")]
-    return [
-        (
-            article.path,
-            name,
-            works,
-            str(outcome.matched_works),
-            str(outcome.unmatched_count("ambiguous")),
-            str(outcome.unmatched_count("not_found", "not_on_service")),
-            outcome.action,
-            "written" if outcome.link_written else "—",
-        )
-        for name, outcome in article.services.items()
-    ]
+        return [article.path, works, status, *([""] * (len(services) - 1))]
+    return [article.path, works, *(_service_cell(article.services.get(name)) for name in services)]
+
+
+def _service_cell(outcome: ServiceOutcome | None) -> str:
+    if outcome is None:
+        return "—"
+    if outcome.action == "skipped" and not outcome.tracks:
+        return "skipped"
+    counted = outcome.matched_works + outcome.unmatched_count("ambiguous", "not_found", "not_on_service")
+    cell = f"{outcome.matched_works}/{counted} {outcome.action}"
+    return cell + (" ✎" if outcome.link_written else "")
 
 
 def _render_review(articles: Sequence[ArticleOutcome], console: Console) -> None:
