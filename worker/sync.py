@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +78,7 @@ class _Job:
     options: SyncOptions
     effects: SyncEffects
     root: Path
+    pool: ThreadPoolExecutor
     own: dict[str, list[Playlist]] = field(default_factory=dict)
 
     def own_playlists(self, service: str, playlists: PlaylistProvider) -> list[Playlist]:
@@ -92,8 +93,22 @@ def run_sync(
 ) -> RunReport:
     """Sync every article under the inputs; one article's or one service's failure never stops the run."""
     started = effects.clock()
-    job = _Job(settings, overrides, options, effects, settings.content.root.resolve())
-    found = discover(job.root, list(options.paths), settings.content.globs, settings.content.exclude)
+    workers = max(len(effects.providers), 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="playlist") as pool:
+        job = _Job(settings, overrides, options, effects, settings.content.root.resolve(), pool)
+        outcomes = _sync_articles(job)
+    return RunReport(
+        articles=outcomes,
+        api_calls={name: dict(provider.calls) for name, provider in effects.providers.items()},
+        dry_run=options.dry_run,
+        started_at=started,
+        finished_at=effects.clock(),
+    )
+
+
+def _sync_articles(job: _Job) -> list[ArticleOutcome]:
+    settings, effects = job.settings, job.effects
+    found = discover(job.root, list(job.options.paths), settings.content.globs, settings.content.exclude)
     outcomes = [ArticleOutcome(path=str(p.path), services={}, error=p.reason) for p in found.problems]
     effects.on_total(len(found.paths))
     for done, path in enumerate(found.paths):
@@ -102,13 +117,7 @@ def run_sync(
             break
         effects.progress(str(path))
         outcomes.append(_sync_article(job, path))
-    return RunReport(
-        articles=outcomes,
-        api_calls={name: dict(provider.calls) for name, provider in effects.providers.items()},
-        dry_run=options.dry_run,
-        started_at=started,
-        finished_at=effects.clock(),
-    )
+    return outcomes
 
 
 def _sync_article(job: _Job, path: Path) -> ArticleOutcome:
@@ -248,8 +257,8 @@ class _ArticleSync:
         """Each service's playlist in a thread of its own, so one service's rate limit or latency never holds
         up another's writes. Each provider is used by one thread only; the article file and the links map are
         touched under `_file_lock`. An error in one thread surfaces here once all have finished."""
-        with ThreadPoolExecutor(max_workers=max(len(wanted), 1), thread_name_prefix="playlist") as pool:
-            futures = [pool.submit(self._sync_playlist, service, ids) for service, ids in wanted.items()]
+        futures = [self.job.pool.submit(self._sync_playlist, service, ids) for service, ids in wanted.items()]
+        wait(futures)
         for future in futures:
             future.result()
 
