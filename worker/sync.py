@@ -35,7 +35,7 @@ from worker.links import PlaylistLink, format_link, parse_link
 from worker.model import Playlist, Work
 from worker.overrides import Overrides
 from worker.plan import PlaylistPlan, link_key, plan_frontmatter, plan_playlist
-from worker.providers.base import CatalogProvider, PlaylistProvider
+from worker.providers.base import CALL_KINDS, CatalogProvider, PlaylistProvider
 from worker.report import ArticleOutcome, RunReport, ServiceOutcome, TrackOutcome, Unmatched, frontmatter_diff
 from worker.resolve import Resolution, Resolver, wanted_track_ids
 from worker.state import State
@@ -99,7 +99,10 @@ def run_sync(
         outcomes = _sync_articles(job)
     return RunReport(
         articles=outcomes,
-        api_calls={name: dict(provider.calls) for name, provider in effects.providers.items()},
+        api_calls={
+            name: {kind: provider.calls.get(kind, 0) for kind in CALL_KINDS}
+            for name, provider in effects.providers.items()
+        },
         dry_run=options.dry_run,
         started_at=started,
         finished_at=effects.clock(),

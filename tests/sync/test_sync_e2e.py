@@ -138,3 +138,14 @@ def test_a_crash_before_the_id_is_saved_is_healed_by_the_playlists_tag(
             mine = [p for p in sandbox.playlists(service) if "MelodyMind" in str(p)]
             assert len(mine) == 1, service
     assert any("interrupted run" in note for o in report.articles[0].services.values() for note in o.notes)
+
+
+def test_api_calls_list_every_kind_for_every_service(
+    synced: tuple[Workspace, RunReport, dict[str, bytes]],
+) -> None:
+    calls = synced[1].api_calls
+    assert set(calls) == {"spotify", "deezer", "apple"}
+    assert all(
+        set(kinds) == {"search", "lookup", "playlist_read", "playlist_write", "auth"}
+        for kinds in calls.values()
+    )
