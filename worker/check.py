@@ -43,6 +43,7 @@ from worker.articles.discover import discover
 from worker.articles.frontmatter import MISSING, Article, get_key, read_article
 from worker.config import Settings
 from worker.errors import ArticleError, AuthError, NotFound, PolicyError, ProviderError, TransientError
+from worker.exitcodes import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
 from worker.links import PlaylistLink, parse_link
 from worker.model import SERVICES, Playlist
 from worker.providers.base import CatalogProvider
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 
 Status = Literal["ok", "broken", "inconclusive", "skipped"]
 STATUSES: tuple[Status, ...] = ("ok", "broken", "inconclusive", "skipped")
-EXIT_OK, EXIT_BROKEN, EXIT_INCONCLUSIVE = 0, 2, 4
 
 FRONTMATTER_FIRST_LINE = 2
 """File line of the frontmatter's first line: the opening `---` is line 1."""
@@ -126,7 +126,7 @@ class CheckReport:
     def exit_code(self) -> int:
         counts = self.counts()
         if counts["broken"]:
-            return EXIT_BROKEN
+            return EXIT_FAILED
         return EXIT_INCONCLUSIVE if counts["inconclusive"] else EXIT_OK
 
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from worker.cli import EXIT_FAILED, EXIT_OK
+from worker.exitcodes import EXIT_FAILED, EXIT_OK
 from worker.matching import ScoreParts
 from worker.model import SERVICES, Candidate, Work
 from worker.plan import PlaylistStep

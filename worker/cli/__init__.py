@@ -1,11 +1,6 @@
-"""The command-line shell: one click group, one error handler, exit codes. Commands live in sibling modules.
+"""The command-line shell: one click group, one error handler, the exit codes of `worker.exitcodes`.
 
-Exit codes (documented in the README):
-    0  success
-    1  unexpected failure (a bug: the traceback is shown with --verbose)
-    2  an article or service failed (sync), or a link is broken (check)
-    3  configuration error: bad settings, missing secrets, unusable paths
-    4  check only: nothing broken, but some links could not be checked (rate limit, 5xx, timeout)
+Commands live in sibling modules and are imported only when they run.
 """
 
 from __future__ import annotations
@@ -22,8 +17,7 @@ import click
 from worker import __version__
 from worker.config import Settings, load_settings
 from worker.errors import ConfigError, UserError
-
-EXIT_OK, EXIT_UNEXPECTED, EXIT_FAILED, EXIT_CONFIG, EXIT_INCONCLUSIVE = 0, 1, 2, 3, 4
+from worker.exitcodes import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNEXPECTED
 
 COMMANDS: dict[str, str] = {
     "extract": "worker.cli.extract:extract",

@@ -14,9 +14,10 @@ from rich.table import Table
 from worker.articles.discover import discover
 from worker.articles.extract import extract_works
 from worker.articles.frontmatter import read_article
-from worker.cli import EXIT_FAILED, EXIT_OK, AppContext
+from worker.cli import AppContext
 from worker.config import Settings
 from worker.errors import ArticleError
+from worker.exitcodes import EXIT_FAILED, EXIT_OK
 from worker.model import Work
 from worker.report import work_json
 
