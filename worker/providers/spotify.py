@@ -58,32 +58,27 @@ def quoted(value: str) -> str:
 
 def build_track_query(query: WorkQuery) -> str:
     """`track:"…" artist:"…" album:"…" year:1982`, leaving out what the query lacks."""
-    parts = [f"track:{quoted(query.title)}"]
-    if query.artist:
-        parts.append(f"artist:{quoted(query.artist)}")
-    if query.album:
-        parts.append(f"album:{quoted(query.album)}")
-    if query.year:
-        parts.append(f"year:{query.year}")
-    return " ".join(parts)
+    return _with_filters(f"track:{quoted(query.title)}", query, album=True)
 
 
 def build_album_query(query: WorkQuery) -> str:
     """`album:"…" artist:"…" year:1982` for an album search (the work's title is the album's)."""
-    parts = [f"album:{quoted(query.album or query.title)}"]
-    if query.artist:
-        parts.append(f"artist:{quoted(query.artist)}")
-    if query.year:
-        parts.append(f"year:{query.year}")
-    return " ".join(parts)
+    return _with_filters(f"album:{quoted(query.album or query.title)}", query)
 
 
 def build_album_tracks_query(query: WorkQuery) -> str:
     """`artist:"…" blade runner` for a track search: free words match a track's title, artists or album, so
     one call finds both the tracks so titled and the tracks of the albums so titled (with full album info)."""
-    parts = [" ".join((query.album or query.title).replace('"', " ").split())]
+    return _with_filters(" ".join((query.album or query.title).replace('"', " ").split()), query)
+
+
+def _with_filters(first: str, query: WorkQuery, *, album: bool = False) -> str:
+    """`first` followed by the artist, album (when asked) and year filters the query has."""
+    parts = [first]
     if query.artist:
         parts.append(f"artist:{quoted(query.artist)}")
+    if album and query.album:
+        parts.append(f"album:{quoted(query.album)}")
     if query.year:
         parts.append(f"year:{query.year}")
     return " ".join(parts)
