@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -110,17 +110,44 @@ def to_json(report: RunReport) -> dict[str, Any]:
     return {**_run_json(report), "articles": [_article_json(article) for article in report.articles]}
 
 
-def iter_json(report: RunReport, extra: Mapping[str, Any] | None = None) -> Iterator[str]:
-    """The same document as `json.dumps(to_json(report) | extra, indent=2)`, written one article at a time,
-    so a run over thousands of articles never holds the whole rendered report in memory."""
-    head = {**_run_json(report), **(extra or {})}
-    yield "{\n"
-    for key, value in head.items():
-        yield f"  {json.dumps(key)}: {_indented(value)},\n"
-    yield '  "articles": ['
-    for index, article in enumerate(report.articles):
-        yield ("," if index else "") + "\n    " + _indented(_article_json(article), depth=2)
-    yield "\n  ]\n}" if report.articles else "]\n}"
+class JsonWriter:
+    """Writes the JSON report while the run goes on: each article as soon as it is done, the run's own
+    fields (times, exit code, API calls) once it ends. It hands back a slim copy of each article (path,
+    per-service action, link and error) for the run to keep, so a run over thousands of articles holds none
+    of their tracks or candidates. The document is the same as `to_json`'s, with "articles" first."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._count = 0
+
+    def article(self, outcome: ArticleOutcome) -> ArticleOutcome:
+        self._write(('{\n  "articles": [' if self._count == 0 else ",") + "\n    ")
+        self._write(_indented(_article_json(outcome), depth=2))
+        self._count += 1
+        return slim(outcome)
+
+    def finish(self, report: RunReport, extra: Mapping[str, Any] | None = None) -> None:
+        self._write('{\n  "articles": []' if self._count == 0 else "\n  ]")
+        for key, value in {**_run_json(report), **(extra or {})}.items():
+            self._write(f",\n  {json.dumps(key)}: {_indented(value)}")
+        self._write("\n}\n")
+
+
+def slim(article: ArticleOutcome) -> ArticleOutcome:
+    """The article without its tracks, candidates and diff: enough for summaries and exit codes."""
+    services = {
+        name: ServiceOutcome(
+            service=outcome.service,
+            playlist_id=outcome.playlist_id,
+            url=outcome.url,
+            action=outcome.action,
+            link_written=outcome.link_written,
+            error=outcome.error,
+            retired=outcome.retired,
+        )
+        for name, outcome in article.services.items()
+    }
+    return replace(article, services=services, diff=None)
 
 
 def _indented(value: Any, depth: int = 1) -> str:

@@ -67,6 +67,8 @@ class SyncEffects:
     progress: Callable[[str], None] = lambda _path: None
     should_stop: Callable[[], bool] = lambda: False
     on_total: Callable[[int], None] = lambda _total: None
+    on_article: Callable[[ArticleOutcome], ArticleOutcome] = lambda outcome: outcome
+    """Sees each article's outcome as soon as it is done; what it returns is kept in the run's report."""
 
 
 @dataclass
@@ -112,14 +114,15 @@ def run_sync(
 def _sync_articles(job: _Job) -> list[ArticleOutcome]:
     settings, effects = job.settings, job.effects
     found = discover(job.root, list(job.options.paths), settings.content.globs, settings.content.exclude)
-    outcomes = [ArticleOutcome(path=str(p.path), services={}, error=p.reason) for p in found.problems]
+    problems = [ArticleOutcome(path=str(p.path), services={}, error=p.reason) for p in found.problems]
+    outcomes = [effects.on_article(outcome) for outcome in problems]
     effects.on_total(len(found.paths))
     for done, path in enumerate(found.paths):
         if effects.should_stop():
             log.warning("stop requested: %d article(s) left for the next run", len(found.paths) - done)
             break
         effects.progress(str(path))
-        outcomes.append(_sync_article(job, path))
+        outcomes.append(effects.on_article(_sync_article(job, path)))
     return outcomes
 
 

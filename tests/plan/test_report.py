@@ -14,13 +14,13 @@ from worker.model import Candidate, Evidence, Work
 from worker.plan import PlaylistStep
 from worker.report import (
     ArticleOutcome,
+    JsonWriter,
     RunReport,
     ServiceOutcome,
     TrackOutcome,
     Unmatched,
     exit_code,
     frontmatter_diff,
-    iter_json,
     render_text,
     summary,
     to_json,
@@ -175,14 +175,19 @@ def test_summary_line() -> None:
 
 
 @pytest.mark.parametrize("articles", [0, 1, 3])
-def test_streamed_json_is_the_same_document(articles: int) -> None:
+def test_the_streamed_json_is_the_same_document_and_keeps_only_slim_articles(articles: int) -> None:
     sample = sample_report()
     report = dataclasses.replace(sample, articles=sample.articles[:1] * articles)
-    extra = {"skipped_services": {"apple": ["APPLE_TEAM_ID"]}}
-    streamed = "".join(iter_json(report, extra))
-    assert json.loads(streamed) == {**to_json(report), **extra}
-    head = {key: value for key, value in to_json(report).items() if key != "articles"}
-    pretty = json.dumps(
-        {**head, **extra, "articles": to_json(report)["articles"]}, ensure_ascii=False, indent=2
+    written: list[str] = []
+    writer = JsonWriter(written.append)
+    kept = [writer.article(article) for article in report.articles]
+    writer.finish(
+        dataclasses.replace(report, articles=kept), {"skipped_services": {"apple": ["APPLE_KEY_ID"]}}
     )
-    assert streamed == pretty
+    assert json.loads("".join(written)) == {
+        **to_json(report),
+        "skipped_services": {"apple": ["APPLE_KEY_ID"]},
+    }
+    assert all(not o.tracks and not o.unmatched for article in kept for o in article.services.values())
+    assert [article.path for article in kept] == [article.path for article in report.articles]
+    assert exit_code(dataclasses.replace(report, articles=kept)) == exit_code(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from worker.cli import AppContext
 from worker.lock import content_lock
-from worker.report import RunReport, exit_code, iter_json, render_text
+from worker.report import ArticleOutcome, JsonWriter, RunReport, exit_code, render_text
 from worker.runtime import Runtime, RuntimeRequest, open_runtime
 from worker.sync import SyncEffects, SyncOptions, run_sync
 
@@ -76,15 +77,31 @@ def sync(
     )
     options = SyncOptions(paths=paths, dry_run=dry_run, force=force, adopt=adopt, full_refresh=full)
     with content_lock(app.settings().content.root), open_runtime(request) as runtime:
-        report = sync_with_progress(runtime, options, show_progress=output == "text")
-    emit(report, output, runtime)
+        if output == "json":
+            writer = JsonWriter(lambda text: click.echo(text, nl=False))
+            report = sync_with_progress(runtime, options, show_progress=False, on_article=writer.article)
+            writer.finish(report, {"skipped_services": runtime.skipped_services})
+        else:
+            report = sync_with_progress(runtime, options, show_progress=True)
+            show_text(report, runtime)
     return exit_code(report)
 
 
-def sync_with_progress(runtime: Runtime, options: SyncOptions, *, show_progress: bool) -> RunReport:
-    """Run the sync with a progress bar on an interactive terminal (stderr), silently otherwise."""
+def sync_with_progress(
+    runtime: Runtime,
+    options: SyncOptions,
+    *,
+    show_progress: bool,
+    on_article: Callable[[ArticleOutcome], ArticleOutcome] | None = None,
+) -> RunReport:
+    """Run the sync with a progress bar on an interactive terminal (stderr), silently otherwise.
+
+    `on_article` sees each article's outcome as soon as it is done (the JSON output streams it)."""
     with _progress(show_progress) as effects_for:
-        return run_sync(runtime.settings, runtime.overrides, options, effects_for(runtime))
+        effects = effects_for(runtime)
+        if on_article is not None:
+            effects = replace(effects, on_article=on_article)
+        return run_sync(runtime.settings, runtime.overrides, options, effects)
 
 
 @contextmanager
@@ -114,13 +131,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[Runtime], SyncEffects]]:
         yield effects_for
 
 
-def emit(report: RunReport, output: str, runtime: Runtime) -> None:
-    """Print the report in the chosen format, plus which services were left out and why."""
-    if output == "json":
-        for chunk in iter_json(report, {"skipped_services": runtime.skipped_services}):
-            click.echo(chunk, nl=False)
-        click.echo()
-        return
+def show_text(report: RunReport, runtime: Runtime) -> None:
+    """The readable report, after saying which services were left out and why."""
     for service, missing in runtime.skipped_services.items():
         click.echo(
             f"{service}: skipped, missing {', '.join(missing)} (see README, Environment variables)", err=True
