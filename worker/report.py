@@ -297,9 +297,10 @@ def render_text(report: RunReport, console: Console) -> None:
     """Summary table, works to review, notes and errors, frontmatter diffs, then API calls per service."""
     title = "Sync report (dry run: nothing was written)" if report.dry_run else "Sync report"
     console.print(_summary_table(report, title))
-    _render_review(report.articles, console)
-    _render_notes(report.articles, console)
-    _render_diffs(report.articles, console)
+    articles = report.articles
+    _render_section(console, "Works to review (best candidates first)", _all_lines(articles, _review_lines))
+    _render_section(console, "Notes and errors", _all_lines(articles, _note_lines))
+    _render_section(console, "Frontmatter changes", _diff_lines(articles))
     console.print()
     console.print(_calls_table(report.api_calls))
     console.print(Text(summary(report)))
@@ -347,12 +348,10 @@ def _service_cell(outcome: ServiceOutcome | None) -> str:
     return cell + (" ✎" if outcome.link_written else "")
 
 
-def _render_review(articles: Sequence[ArticleOutcome], console: Console) -> None:
-    lines = [line for article in articles for line in _review_lines(article)]
-    if lines:
-        console.print(Text("\nWorks to review (best candidates first)", style="bold"))
-        for line in lines:
-            console.print(line)
+def _all_lines(
+    articles: Sequence[ArticleOutcome], per_article: Callable[[ArticleOutcome], Iterable[Text]]
+) -> list[Text]:
+    return [line for article in articles for line in per_article(article)]
 
 
 def _review_lines(article: ArticleOutcome) -> list[Text]:
@@ -380,14 +379,6 @@ def _describe_track(track: Candidate) -> str:
     return f"{', '.join(track.artists)} — {track.title}{album}  {track.url}"
 
 
-def _render_notes(articles: Sequence[ArticleOutcome], console: Console) -> None:
-    lines = [line for article in articles for line in _note_lines(article)]
-    if lines:
-        console.print(Text("\nNotes and errors", style="bold"))
-        for line in lines:
-            console.print(line)
-
-
 def _note_lines(article: ArticleOutcome) -> Iterable[Text]:
     if article.error:
         yield Text(f"{article.path}: error: {article.error}", style="red")
@@ -402,13 +393,17 @@ def _note_lines(article: ArticleOutcome) -> Iterable[Text]:
             yield Text(f"{article.path} [{name}]: {note}")
 
 
-def _render_diffs(articles: Sequence[ArticleOutcome], console: Console) -> None:
+def _diff_lines(articles: Sequence[ArticleOutcome]) -> list[Text]:
     diffs = [article.diff for article in articles if article.diff]
-    if diffs:
-        console.print(Text("\nFrontmatter changes", style="bold"))
-    for diff in diffs:
-        for line in diff.splitlines():
-            console.print(Text(line, style=_diff_style(line)))
+    return [Text(line, style=_diff_style(line)) for diff in diffs for line in diff.splitlines()]
+
+
+def _render_section(console: Console, heading: str, lines: Sequence[Text]) -> None:
+    """A bold heading and its lines; nothing at all when there are no lines."""
+    if lines:
+        console.print(Text(f"\n{heading}", style="bold"))
+        for line in lines:
+            console.print(line)
 
 
 def _diff_style(line: str) -> str:

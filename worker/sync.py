@@ -3,8 +3,8 @@
 `run_sync` is the one entry point; `sync`, `schedule` and the demo all call it. For each article:
 
 1. read it (a broken file is reported and skipped; nothing is written to it);
-2. extract its works; skip it when its fingerprint (works, overrides, relevant settings, file bytes) is the
-   one recorded at its last good sync — unless a full refresh is due;
+2. skip it, before parsing, when its fingerprint (file bytes, overrides, relevant settings, worker version) is
+   the one recorded at its last good sync — unless a full refresh is due; otherwise extract its works;
 3. resolve every work on every service (`worker.resolve`: pins, cache, search, ISRC);
 4. plan each playlist (`worker.plan.plan_playlist`) and, unless dry-running, apply the steps. A newly created
    playlist's id goes into the state and the frontmatter *before* tracks are added, so a crash in between

@@ -375,30 +375,29 @@ class SpotifyPlaylists:
     ) -> None:
         self._market = market
         self.session = _Session(client, policy, refresh, calls)
-        self._session = self.session
         self._user_id: str | None = None
 
     def own_playlists(self) -> list[Playlist]:
         """Every playlist this user owns: `GET me/playlists` page by page, followed playlists left out."""
-        pages = [self._session.run("playlist_read", "current_user_playlists", limit=OWN_PAGE)]
+        pages = [self.session.run("playlist_read", "current_user_playlists", limit=OWN_PAGE)]
         while pages[-1].get("next"):
-            pages.append(self._session.run("playlist_read", "next", pages[-1]))
+            pages.append(self.session.run("playlist_read", "next", pages[-1]))
         return parse_own_playlists(pages, self._owner_id())
 
     def _owner_id(self) -> str:
         """The id of the user behind the token (`GET me`, asked once)."""
         if self._user_id is None:
-            self._user_id = str(self._session.run("playlist_read", "current_user")["id"])
+            self._user_id = str(self.session.run("playlist_read", "current_user")["id"])
         return self._user_id
 
     def get_playlist(self, playlist_id: str) -> Playlist:
-        body = self._session.run("playlist_read", "playlist", playlist_id, market=self._market)
+        body = self.session.run("playlist_read", "playlist", playlist_id, market=self._market)
         paging = playlist_paging(body) or {"items": [], "total": 0}
-        tracks = entry_tracks(paging) + self._session.follow_pages(paging)
+        tracks = entry_tracks(paging) + self.session.follow_pages(paging)
         return parse_playlist(body, tracks, total=paging.get("total"))
 
     def create_playlist(self, name: str, description: str, *, public: bool = True) -> Playlist:
-        body = self._session.run(
+        body = self.session.run(
             "playlist_write",
             "current_user_playlist_create",
             name,
@@ -410,11 +409,11 @@ class SpotifyPlaylists:
 
     def add_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
         for chunk in chunked([track_uri(t) for t in track_ids]):
-            self._session.run("playlist_write", "playlist_add_items", playlist_id, chunk, idempotent=False)
+            self.session.run("playlist_write", "playlist_add_items", playlist_id, chunk, idempotent=False)
 
     def remove_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
         for chunk in chunked([track_uri(t) for t in track_ids]):
-            self._session.run(
+            self.session.run(
                 "playlist_write",
                 "playlist_remove_all_occurrences_of_items",
                 playlist_id,
@@ -424,9 +423,9 @@ class SpotifyPlaylists:
     def replace_tracks(self, playlist_id: str, track_ids: list[str]) -> None:
         """The first 100 replace the list (an empty list clears it); the rest are appended in order."""
         first, *rest = chunked([track_uri(t) for t in track_ids]) or [[]]
-        self._session.run("playlist_write", "playlist_replace_items", playlist_id, first)
+        self.session.run("playlist_write", "playlist_replace_items", playlist_id, first)
         for chunk in rest:
-            self._session.run("playlist_write", "playlist_add_items", playlist_id, chunk, idempotent=False)
+            self.session.run("playlist_write", "playlist_add_items", playlist_id, chunk, idempotent=False)
 
 
 class _Session:
