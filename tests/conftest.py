@@ -10,6 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 SHARED = REPO.parent / "shared"
+FIXTURES = REPO / "tests" / "fixtures"
+"""Copies of the recorded API responses, Spotify's OpenAPI file and the example catalog from ../shared, so the
+suite runs on any machine; only the whole-corpus round trip reads ../shared itself."""
 
 
 @pytest.fixture(autouse=True)

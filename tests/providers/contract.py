@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tests.providers.fakes import FakeClock
 from worker.config import Secrets, Settings, load_settings
 from worker.errors import (
@@ -36,7 +36,7 @@ from worker.providers.base import CatalogProvider, PlaylistProvider, WriteModel
 from worker.providers.http import new_http_client
 from worker.sandbox import Sandbox, running_sandbox
 
-EXAMPLE_CATALOG = SHARED / "sandbox" / "example-catalog.json"
+EXAMPLE_CATALOG = FIXTURES / "sandbox" / "example-catalog.json"
 MAIN_TITLES = WorkQuery(title="Main Titles", artist="Vangelis")
 ALBUM = WorkQuery(title="Blade Runner", artist="Vangelis")
 MAIN_TITLES_ISRC = "USEE19400101"

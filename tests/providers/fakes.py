@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-SAMPLES = SHARED / "api-samples"
+SAMPLES = FIXTURES / "api-samples"
 
 
 class FakeClock:

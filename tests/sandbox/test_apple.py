@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.conftest import FIXTURES
 from tests.sandbox.helpers import FakeClock, apple_headers, apple_token, shape_problems
 from worker.sandbox import Sandbox
 from worker.sandbox.catalog import derived_id
@@ -22,8 +22,8 @@ def call(
     return httpx.request(method, f"{sandbox.urls['apple_api']}{path}", headers=headers, **kwargs)
 
 
-def sample(shared: Path, name: str) -> Any:
-    return json.loads((shared / "api-samples/applemusic" / name).read_text(encoding="utf-8"))
+def sample(name: str) -> Any:
+    return json.loads((FIXTURES / "api-samples/applemusic" / name).read_text(encoding="utf-8"))
 
 
 def create(sandbox: Sandbox, clock: FakeClock, public: bool = True, tracks: list[str] | None = None) -> Any:
@@ -36,14 +36,12 @@ def create(sandbox: Sandbox, clock: FakeClock, public: bool = True, tracks: list
     return response.json()["data"][0]
 
 
-def test_catalog_answers_have_every_key_of_the_recordings(
-    sandbox: Sandbox, clock: FakeClock, shared: Path
-) -> None:
+def test_catalog_answers_have_every_key_of_the_recordings(sandbox: Sandbox, clock: FakeClock) -> None:
     search = call(sandbox, clock, "GET", "catalog/us/search", params={"term": "chariots", "types": "songs"})
-    assert shape_problems(sample(shared, "search_songs.json"), search.json()) == []
+    assert shape_problems(sample("search_songs.json"), search.json()) == []
     by_isrc = call(sandbox, clock, "GET", "catalog/us/songs", params={"filter[isrc]": "GBF088100001"})
     assert [s["id"] for s in by_isrc.json()["data"]] == [TITLES_ID]
-    expected = sample(shared, "songs_by_isrc_doc_example.json")
+    expected = sample("songs_by_isrc_doc_example.json")
     expected["data"][0].pop("relationships")
     assert shape_problems(expected, by_isrc.json()) == []
 
@@ -73,11 +71,9 @@ def test_per_service_title_and_markets(sandbox: Sandbox, clock: FakeClock) -> No
     assert call(sandbox, clock, "GET", "catalog/xx/search", params={"term": "a"}).status_code == 400
 
 
-def test_library_playlists_have_every_key_of_the_recordings(
-    sandbox: Sandbox, clock: FakeClock, shared: Path
-) -> None:
+def test_library_playlists_have_every_key_of_the_recordings(sandbox: Sandbox, clock: FakeClock) -> None:
     created = create(sandbox, clock, tracks=[ANARCHY_ID])
-    assert shape_problems(sample(shared, "library_playlist_create_response.json")["data"][0], created) == []
+    assert shape_problems(sample("library_playlist_create_response.json")["data"][0], created) == []
     library = call(
         sandbox,
         clock,
@@ -86,12 +82,12 @@ def test_library_playlists_have_every_key_of_the_recordings(
         user=True,
         params={"include": "tracks"},
     )
-    assert shape_problems(sample(shared, "library_playlist_get_include_tracks.json"), library.json()) == []
+    assert shape_problems(sample("library_playlist_get_include_tracks.json"), library.json()) == []
     global_id = created["attributes"]["playParams"]["globalId"]
     public = httpx.get(
         f"{sandbox.urls['apple_api']}catalog/us/playlists/{global_id}", headers=apple_headers(clock())
     )
-    assert shape_problems(sample(shared, "catalog_playlist_get.json"), public.json()) == []
+    assert shape_problems(sample("catalog_playlist_get.json"), public.json()) == []
 
 
 def test_private_playlists_have_no_global_id(sandbox: Sandbox, clock: FakeClock) -> None:

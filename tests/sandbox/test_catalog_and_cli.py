@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import FIXTURES
 from tests.sandbox.helpers import SMALL_CATALOG
 from worker.cli import cli, main
 from worker.sandbox.catalog import BUNDLED_CATALOG, catalog_problems, load_catalog
 
 
-def test_example_catalog_loads_with_derived_ids_and_per_service_views(shared: Path) -> None:
-    catalog = load_catalog(shared / "sandbox/example-catalog.json")
+def test_example_catalog_loads_with_derived_ids_and_per_service_views() -> None:
+    catalog = load_catalog(FIXTURES / "sandbox/example-catalog.json")
     spotify, deezer, apple = (catalog.view(s) for s in ("spotify", "deezer", "apple"))
     assert all(re.fullmatch(r"[0-9A-Za-z]{22}", t.id) for t in spotify.tracks)
     assert all(t.id.isdigit() and int(t.id) > 0 for t in deezer.tracks)
@@ -21,7 +22,7 @@ def test_example_catalog_loads_with_derived_ids_and_per_service_views(shared: Pa
     assert len(apple.tracks) == 2 and len(spotify.tracks) == 3
     assert {t.album.title for t in apple.tracks} == {"Blade Runner (Music from the Original Soundtrack)"}
     assert (
-        load_catalog(shared / "sandbox/example-catalog.json").view("spotify").tracks[0].id
+        load_catalog(FIXTURES / "sandbox/example-catalog.json").view("spotify").tracks[0].id
         == spotify.tracks[0].id
     )
 

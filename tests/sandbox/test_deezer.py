@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.conftest import FIXTURES
 from tests.sandbox.helpers import shape_problems
 from worker.sandbox import Sandbox
 from worker.sandbox.catalog import derived_id
@@ -24,9 +24,9 @@ def user_call(sandbox: Sandbox, method: str, path: str, **params: Any) -> Any:
     return response.json()
 
 
-def sample(shared: Path, name: str) -> Any:
+def sample(name: str) -> Any:
     """A recorded body; `next`/`prev` are left out of lists (they depend on how many results there are)."""
-    body = json.loads((shared / "api-samples/deezer" / name).read_text(encoding="utf-8"))
+    body = json.loads((FIXTURES / "api-samples/deezer" / name).read_text(encoding="utf-8"))
     paged = isinstance(body, dict) and "data" in body
     return {k: v for k, v in body.items() if k not in ("next", "prev")} if paged else body
 
@@ -38,7 +38,7 @@ def make_playlist(sandbox: Sandbox, *songs: int) -> int:
     return playlist_id
 
 
-def test_catalog_answers_have_every_key_of_the_recordings(sandbox: Sandbox, shared: Path) -> None:
+def test_catalog_answers_have_every_key_of_the_recordings(sandbox: Sandbox) -> None:
     album_id = derived_id("deezer", "album", "chariots")
     cases = {
         "search_track_simple.json": get(sandbox, "search", q="vangelis", limit=1),
@@ -50,26 +50,20 @@ def test_catalog_answers_have_every_key_of_the_recordings(sandbox: Sandbox, shar
     }
     for name, response in cases.items():
         assert response.status_code == 200, name
-        assert shape_problems(sample(shared, name), response.json()) == [], name
+        assert shape_problems(sample(name), response.json()) == [], name
 
 
-def test_playlist_answers_have_every_key_of_the_recordings(sandbox: Sandbox, shared: Path) -> None:
+def test_playlist_answers_have_every_key_of_the_recordings(sandbox: Sandbox) -> None:
     empty = make_playlist(sandbox)
     assert user_call(sandbox, "POST", "user/me/playlists", title="x").keys() == {"id"}
     assert (
-        shape_problems(
-            sample(shared, "playlist_get_new_empty.json"), get(sandbox, f"playlist/{empty}").json()
-        )
-        == []
+        shape_problems(sample("playlist_get_new_empty.json"), get(sandbox, f"playlist/{empty}").json()) == []
     )
     full = make_playlist(sandbox, TITLES_ID)
-    assert shape_problems(sample(shared, "playlist_get.json"), get(sandbox, f"playlist/{full}").json()) == []
+    assert shape_problems(sample("playlist_get.json"), get(sandbox, f"playlist/{full}").json()) == []
     tracks = get(sandbox, f"playlist/{full}/tracks").json()
     assert (
-        shape_problems(
-            {k: v for k, v in sample(shared, "playlist_tracks.json").items() if k != "next"}, tracks
-        )
-        == []
+        shape_problems({k: v for k, v in sample("playlist_tracks.json").items() if k != "next"}, tracks) == []
     )
 
 
@@ -92,10 +86,10 @@ def test_markets_decide_readable(sandbox: Sandbox) -> None:
     assert anarchy["readable"] is False
 
 
-def test_errors_come_in_http_200_and_unknown_paths_in_a_real_404(sandbox: Sandbox, shared: Path) -> None:
-    assert get(sandbox, "album/-1").json() == sample(shared, "error_800_no_data.json")
+def test_errors_come_in_http_200_and_unknown_paths_in_a_real_404(sandbox: Sandbox) -> None:
+    assert get(sandbox, "album/-1").json() == sample("error_800_no_data.json")
     unknown = get(sandbox, "does-not-exists")
-    assert (unknown.status_code, unknown.json()) == (404, sample(shared, "error_http_404_unknown_path.json"))
+    assert (unknown.status_code, unknown.json()) == (404, sample("error_http_404_unknown_path.json"))
     bad_token = get(sandbox, "user/me/playlists", access_token="wrong")
     assert (bad_token.status_code, bad_token.json()["error"]["code"]) == (200, 300)
     assert get(sandbox, "user/me/playlists").json()["error"]["code"] == 200

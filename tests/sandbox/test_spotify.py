@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
+from tests.conftest import FIXTURES
 from tests.sandbox.helpers import FakeClock, spotify_token
 from worker.sandbox import Sandbox
 from worker.sandbox.catalog import derived_id
@@ -22,10 +22,8 @@ CHARIOTS_ID = derived_id("spotify", "album", "chariots")
 
 
 @pytest.fixture(scope="module")
-def spotify_spec(request: pytest.FixtureRequest) -> OpenAPI:
-    path = Path(__file__).resolve().parents[3] / "shared/api-specs/spotify-web-api.fixed.yml"
-    if not path.is_file():
-        pytest.skip("shared Spotify OpenAPI file not found")
+def spotify_spec() -> OpenAPI:
+    path = FIXTURES / "api-specs/spotify-web-api.fixed.yml"
     return OpenAPI.from_dict(_dev_mode(yaml.safe_load(path.read_text(encoding="utf-8"))))
 
 
@@ -187,22 +185,22 @@ def test_client_credentials_token_cannot_write_or_read_items(sandbox: Sandbox) -
     assert "items" not in metadata and "tracks" not in metadata
 
 
-def test_retired_paths_answer_403_as_recorded(sandbox: Sandbox, shared: Path) -> None:
+def test_retired_paths_answer_403_as_recorded(sandbox: Sandbox) -> None:
     token = spotify_token(sandbox)
     playlist_id = call(sandbox, "POST", "me/playlists", token, json={"name": "x"}).json()["id"]
-    sample = json.loads((shared / "api-samples/spotify/error_403_forbidden_dev_mode.json").read_text())
+    sample = json.loads((FIXTURES / "api-samples/spotify/error_403_forbidden_dev_mode.json").read_text())
     for method, path in [("GET", f"playlists/{playlist_id}/tracks"), ("POST", "users/someone/playlists")]:
         response = call(sandbox, method, path, token, json={"name": "x"})
         assert (response.status_code, response.json()) == (403, sample)
 
 
-def test_missing_and_expired_tokens_answer_401(sandbox: Sandbox, clock: FakeClock, shared: Path) -> None:
+def test_missing_and_expired_tokens_answer_401(sandbox: Sandbox, clock: FakeClock) -> None:
     assert call(sandbox, "GET", "me", None).status_code == 401
     token = spotify_token(sandbox)
     assert call(sandbox, "GET", "me", token).json()["account_id"]
     clock.advance(3600)
     expired = call(sandbox, "GET", "me", token)
-    sample = json.loads((shared / "api-samples/spotify/error_401_token_expired.json").read_text())
+    sample = json.loads((FIXTURES / "api-samples/spotify/error_401_token_expired.json").read_text())
     assert (expired.status_code, expired.json()) == (401, sample)
     assert call(sandbox, "GET", "me", spotify_token(sandbox)).status_code == 200
 
