@@ -25,7 +25,7 @@ def root_of(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES + CONTENT_FILES, ids=file_id)
-def test_no_op_edits_are_byte_identical(path: Path, shared: Path) -> None:
+def test_no_op_edits_are_byte_identical(path: Path) -> None:
     article = read_article(path, root_of(path))
 
     assert article.raw == path.read_bytes()
@@ -62,7 +62,7 @@ def test_truncated_heads_still_read_their_frontmatter(shared: Path) -> None:
     ids=file_id,
 )
 @pytest.mark.parametrize("key", ["spotifyPlaylist", "deezerPlaylist", "appleMusicPlaylist"])
-def test_changing_one_link_changes_exactly_its_line(path: Path, key: str, shared: Path) -> None:
+def test_changing_one_link_changes_exactly_its_line(path: Path, key: str) -> None:
     article = read_article(path, root_of(path))
 
     new = render_changes(article, {f"category.{key}": NEW_LINK})
